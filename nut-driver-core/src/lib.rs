@@ -1,12 +1,25 @@
 //! Driver side of Network UPS Tools in Rust.
 //!
-//! This crate will hold what every device driver shares: the async driver trait (initialise,
-//! poll, shut the load off, instant commands, writable variables), the driver state ("dstate":
-//! variables with flags, enumerations, ranges, commands, alarms and `driver.*` info), the
-//! driver↔upsd Unix-socket protocol as typed messages usable by both sides, and the driver main
-//! loop and command line that NUT drivers share.
+//! This crate holds what every device driver shares. What exists today:
 //!
-//! It is an empty skeleton for now: nothing here works yet, and nothing pretends to.
+//! - [`sock`]: the driver ↔ upsd Unix-socket protocol as typed messages ([`sock::DriverMsg`],
+//!   [`sock::ServerMsg`]) with parse and serialise, tokio-free, so upsd reuses them.
+//!
+//! Still to come (see the project's issues): the async driver trait, the driver state
+//! ("dstate"), the driver-side socket server and the driver main loop and command line.
+//!
+//! ```
+//! use nut_driver_core::sock::{DriverMsg, ServerMsg};
+//!
+//! let msg = DriverMsg::parse(r#"SETINFO ups.status "OL CHRG""#).unwrap();
+//! assert_eq!(msg, DriverMsg::SetInfo { var: "ups.status".into(), value: "OL CHRG".into() });
+//! assert_eq!(ServerMsg::parse("dumpall").unwrap(), ServerMsg::DumpAll);
+//! ```
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
+pub mod error;
+pub mod sock;
+
+pub use error::DriverError;
 pub use nut_proto as proto;
