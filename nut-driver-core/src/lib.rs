@@ -4,6 +4,8 @@
 //!
 //! - [`sock`]: the driver ↔ upsd Unix-socket protocol as typed messages ([`sock::DriverMsg`],
 //!   [`sock::ServerMsg`]) with parse and serialise, tokio-free, so upsd reuses them.
+//! - [`tree`]: the variable tree (values, flags, enums, ranges, commands) with NUT's
+//!   case-insensitive ordering and change rules, shared by drivers and upsd.
 //!
 //! Still to come (see the project's issues): the async driver trait, the driver state
 //! ("dstate"), the driver-side socket server and the driver main loop and command line.
@@ -20,6 +22,7 @@
 
 pub mod error;
 pub mod sock;
+pub mod tree;
 
 pub use error::DriverError;
 pub use nut_proto as proto;
