@@ -1,0 +1,127 @@
+//! Notification types of upsmon (`NOTIFYMSG`, `NOTIFYFLAG`) and upssched (`AT`).
+
+use std::fmt;
+
+/// An upsmon notification type. Names are matched without regard to case, as upsmon does.
+///
+/// The first eleven are those of NUT 2.8.0; the rest were added in later releases and are
+/// recognised so that newer configuration files do not produce warnings. Types added after
+/// those (ECO, ALARM, OVER, TRIM, BOOST, OTHER, SUSPEND_*) are [`NotifyType::Other`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NotifyType {
+    /// The UPS is back on line power.
+    Online,
+    /// The UPS is on battery.
+    OnBatt,
+    /// The UPS battery is low.
+    LowBatt,
+    /// The primary upsmon set the forced-shutdown flag.
+    Fsd,
+    /// Communication with the UPS was established.
+    CommOk,
+    /// Communication with the UPS was lost.
+    CommBad,
+    /// The system is being shut down.
+    Shutdown,
+    /// The battery needs replacing.
+    ReplBatt,
+    /// The UPS could not be contacted for a while.
+    NoComm,
+    /// upsmon's privileged parent process died.
+    NoParent,
+    /// The UPS is calibrating.
+    Cal,
+    /// Calibration finished (NUT 2.8.2+).
+    NotCal,
+    /// The UPS is administratively off (NUT 2.8.1+).
+    Off,
+    /// The UPS is no longer off (NUT 2.8.1+).
+    NotOff,
+    /// The UPS is on bypass (NUT 2.8.1+).
+    Bypass,
+    /// The UPS is no longer on bypass (NUT 2.8.1+).
+    NotBypass,
+    /// Shutdown started; the primary waits for secondaries (after NUT 2.8.3).
+    ShutdownHostsync,
+    /// Any other name, kept as written (upsmon warns about these and ignores them).
+    Other(String),
+}
+
+const NAMES: [(&str, NotifyType); 17] = [
+    ("ONLINE", NotifyType::Online),
+    ("ONBATT", NotifyType::OnBatt),
+    ("LOWBATT", NotifyType::LowBatt),
+    ("FSD", NotifyType::Fsd),
+    ("COMMOK", NotifyType::CommOk),
+    ("COMMBAD", NotifyType::CommBad),
+    ("SHUTDOWN", NotifyType::Shutdown),
+    ("REPLBATT", NotifyType::ReplBatt),
+    ("NOCOMM", NotifyType::NoComm),
+    ("NOPARENT", NotifyType::NoParent),
+    ("CAL", NotifyType::Cal),
+    ("NOTCAL", NotifyType::NotCal),
+    ("OFF", NotifyType::Off),
+    ("NOTOFF", NotifyType::NotOff),
+    ("BYPASS", NotifyType::Bypass),
+    ("NOTBYPASS", NotifyType::NotBypass),
+    ("SHUTDOWN_HOSTSYNC", NotifyType::ShutdownHostsync),
+];
+
+impl NotifyType {
+    /// Every known type, in upsmon's order.
+    pub fn all() -> impl Iterator<Item = Self> {
+        NAMES.into_iter().map(|(_, t)| t)
+    }
+
+    /// Reads a name, without regard to case; unknown names become [`NotifyType::Other`].
+    ///
+    /// ```
+    /// use nut_proto::config::NotifyType;
+    /// assert_eq!(NotifyType::parse("onbatt"), NotifyType::OnBatt);
+    /// assert_eq!(NotifyType::parse("ECO"), NotifyType::Other("ECO".into()));
+    /// ```
+    pub fn parse(name: &str) -> Self {
+        NAMES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map_or_else(|| Self::Other(name.to_owned()), |(_, t)| t.clone())
+    }
+
+    /// The upper-case name, or the text of [`NotifyType::Other`].
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Other(s) => s,
+            known => NAMES
+                .iter()
+                .find(|(_, t)| t == known)
+                .map_or("", |(n, _)| n),
+        }
+    }
+
+    /// True for the types NUT knows.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+
+impl fmt::Display for NotifyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for t in NotifyType::all() {
+            assert_eq!(NotifyType::parse(t.name()), t);
+            assert_eq!(NotifyType::parse(&t.name().to_lowercase()), t);
+        }
+        assert_eq!(NotifyType::all().count(), NAMES.len());
+        assert!(!NotifyType::parse("BOGUS").is_known());
+    }
+}
