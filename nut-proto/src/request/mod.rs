@@ -4,6 +4,37 @@
 //! [`Request::from_words`] words already split, as a server does); `Display` writes the exact
 //! wire text (without the newline), quoting arguments only where needed.
 //! Command words are case-insensitive on input, as real upsd accepts them.
+//!
+//! Leniency follows upsd 2.8.0 exactly (see `tests/data/transcripts/errors.txt` and
+//! `lenient.txt`, captured from it):
+//! - `GET`, `LIST`, `SET` and `INSTCMD` ignore words after the ones they use; `INSTCMD` takes
+//!   its parameter only when it is exactly the third argument, so `INSTCMD ups cmd p extra`
+//!   has no parameter at all;
+//! - `STARTTLS` ignores any arguments;
+//! - `VER`, `NETVER`, `PROTVER`, `HELP`, `LOGOUT` take none, and `USERNAME`, `PASSWORD`,
+//!   `LOGIN`, `PRIMARY`, `MASTER`, `FSD` exactly one: anything else is
+//!   [`ParseError::InvalidArgument`].
+//!
+//! [`ParseError::error_code`] gives the `ERR` code upsd answers for each refusal.
+//!
+//! ```
+//! use nut_proto::{Get, Request};
+//! let r = Request::parse("get var myups ups.status").unwrap();
+//! assert_eq!(r, Request::Get(Get::Var { ups: "myups".into(), var: "ups.status".into() }));
+//! assert_eq!(r.to_string(), "GET VAR myups ups.status");
+//! ```
+
+mod get;
+mod list;
+pub(crate) mod split;
+
+use std::fmt;
+
+use crate::{
+    error::ParseError,
+    response::ErrorCode,
+    text::{quote, quoted, Limits},
+};
 
 /// Sub-commands of `GET`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,3 +180,191 @@ pub enum Request {
     /// `HELP`
     Help,
 }
+
+impl Request {
+    /// Reads one request line (an optional final `\n` or `\r\n` is allowed), with upsd's
+    /// limits: at most 32 words (more are dropped) of at most 512 bytes (truncated).
+    pub fn parse(line: &str) -> Result<Self, ParseError> {
+        Self::from_words(&split::split_message(line, Limits::NETWORK)?)
+    }
+
+    /// Reads a request from words already split (as a server's streaming splitter yields
+    /// them).
+    pub fn from_words(words: &[String]) -> Result<Self, ParseError> {
+        let Some((first, args)) = words.split_first() else {
+            return Err(ParseError::Empty);
+        };
+        let command = first.to_ascii_uppercase();
+        match command.as_str() {
+            "GET" => Get::from_args(args).map(Self::Get),
+            "LIST" => List::from_args(args).map(Self::List),
+            "SET" => parse_set(args),
+            "INSTCMD" => parse_instcmd(args),
+            "STARTTLS" => Ok(Self::StartTls),
+            "VER" | "NETVER" | "PROTVER" | "HELP" | "LOGOUT" => no_args(&command, args),
+            "USERNAME" | "PASSWORD" | "LOGIN" | "PRIMARY" | "MASTER" | "FSD" => {
+                one_arg(&command, args)
+            }
+            _ => Err(ParseError::UnknownCommand(first.clone())),
+        }
+    }
+
+    /// The command word, upper-case (`GET`, `LIST`, `SET`, ...), e.g. for logs.
+    pub fn command(&self) -> &'static str {
+        match self {
+            Self::Get(_) => "GET",
+            Self::List(_) => "LIST",
+            Self::SetVar { .. } | Self::SetTracking(_) => "SET",
+            Self::InstCmd { .. } => "INSTCMD",
+            Self::Username(_) => "USERNAME",
+            Self::Password(_) => "PASSWORD",
+            Self::Login(_) => "LOGIN",
+            Self::Logout => "LOGOUT",
+            Self::Primary(_) => "PRIMARY",
+            Self::Master(_) => "MASTER",
+            Self::Fsd(_) => "FSD",
+            Self::StartTls => "STARTTLS",
+            Self::Ver => "VER",
+            Self::NetVer => "NETVER",
+            Self::ProtVer => "PROTVER",
+            Self::Help => "HELP",
+        }
+    }
+}
+
+fn no_args(command: &str, args: &[String]) -> Result<Request, ParseError> {
+    if !args.is_empty() {
+        return Err(arg_count(command, "takes no arguments"));
+    }
+    Ok(match command {
+        "VER" => Request::Ver,
+        "NETVER" => Request::NetVer,
+        "PROTVER" => Request::ProtVer,
+        "HELP" => Request::Help,
+        _ => Request::Logout,
+    })
+}
+
+fn one_arg(command: &str, args: &[String]) -> Result<Request, ParseError> {
+    let [arg] = args else {
+        return Err(arg_count(command, "takes exactly one argument"));
+    };
+    let arg = arg.clone();
+    Ok(match command {
+        "USERNAME" => Request::Username(arg),
+        "PASSWORD" => Request::Password(arg),
+        "LOGIN" => Request::Login(arg),
+        "PRIMARY" => Request::Primary(arg),
+        "MASTER" => Request::Master(arg),
+        _ => Request::Fsd(arg),
+    })
+}
+
+fn parse_set(args: &[String]) -> Result<Request, ParseError> {
+    let [sub, rest @ ..] = args else {
+        return Err(arg_count("SET", "missing sub-command"));
+    };
+    match sub.to_ascii_uppercase().as_str() {
+        "VAR" => match rest {
+            [ups, var, value, ..] => Ok(Request::SetVar {
+                ups: ups.clone(),
+                var: var.clone(),
+                value: value.clone(),
+            }),
+            _ => Err(arg_count("SET VAR", "needs <ups> <var> <value>")),
+        },
+        "TRACKING" => match rest.first().map(|w| w.to_ascii_uppercase()).as_deref() {
+            Some("ON") => Ok(Request::SetTracking(true)),
+            Some("OFF") => Ok(Request::SetTracking(false)),
+            _ => Err(arg_count("SET TRACKING", "needs ON or OFF")),
+        },
+        _ => Err(unknown_sub("SET", sub)),
+    }
+}
+
+fn parse_instcmd(args: &[String]) -> Result<Request, ParseError> {
+    let [ups, cmd, rest @ ..] = args else {
+        return Err(arg_count("INSTCMD", "needs <ups> <cmd> [<param>]"));
+    };
+    // upsd 2.8.0 takes the parameter only when there are exactly three arguments.
+    let param = match rest {
+        [param] => Some(param.clone()),
+        _ => None,
+    };
+    Ok(Request::InstCmd {
+        ups: ups.clone(),
+        cmd: cmd.clone(),
+        param,
+    })
+}
+
+/// [`ParseError::InvalidArgument`] for `command`.
+pub(crate) fn arg_count(command: &str, reason: &'static str) -> ParseError {
+    ParseError::InvalidArgument {
+        command: command.to_owned(),
+        reason,
+    }
+}
+
+/// [`ParseError::UnknownCommand`] for an unknown sub-command: `"<COMMAND> <sub>"`.
+pub(crate) fn unknown_sub(command: &str, sub: &str) -> ParseError {
+    ParseError::UnknownCommand(format!("{command} {sub}"))
+}
+
+impl fmt::Display for Request {
+    /// The exact wire text, without the newline. Arguments are quoted only when needed
+    /// ([`quote`]); a `SET VAR` value is always quoted ([`quoted`]), as upsrw sends it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Get(get) => get.fmt(f),
+            Self::List(list) => list.fmt(f),
+            Self::SetVar { ups, var, value } => {
+                write!(f, "SET VAR {} {} {}", quote(ups), quote(var), quoted(value))
+            }
+            Self::SetTracking(on) => {
+                write!(f, "SET TRACKING {}", if *on { "ON" } else { "OFF" })
+            }
+            Self::InstCmd { ups, cmd, param } => {
+                write!(f, "INSTCMD {} {}", quote(ups), quote(cmd))?;
+                match param {
+                    Some(p) => write!(f, " {}", quote(p)),
+                    None => Ok(()),
+                }
+            }
+            Self::Username(a)
+            | Self::Password(a)
+            | Self::Login(a)
+            | Self::Primary(a)
+            | Self::Master(a)
+            | Self::Fsd(a) => write!(f, "{} {}", self.command(), quote(a)),
+            _ => f.write_str(self.command()),
+        }
+    }
+}
+
+impl ParseError {
+    /// The `ERR` code real upsd 2.8.0 answers for a request refused this way.
+    ///
+    /// An empty line and an unknown command are `UNKNOWN-COMMAND`; an unknown sub-command
+    /// (`GET FOO`, `LIST CLIENTS`, `SET FOO`), a wrong number of words and every other
+    /// refusal are `INVALID-ARGUMENT`. (upsd sends *no* reply at all for
+    /// [`ParseError::HashInQuotes`]; a server mimicking that must check for it first.)
+    ///
+    /// ```
+    /// use nut_proto::{ErrorCode, Request};
+    /// let code = |line| Request::parse(line).unwrap_err().error_code();
+    /// assert_eq!(code("FOO"), ErrorCode::UnknownCommand);
+    /// assert_eq!(code("GET FOO"), ErrorCode::InvalidArgument);
+    /// assert_eq!(code("VER extra"), ErrorCode::InvalidArgument);
+    /// ```
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            Self::Empty => ErrorCode::UnknownCommand,
+            Self::UnknownCommand(name) if !name.contains(' ') => ErrorCode::UnknownCommand,
+            _ => ErrorCode::InvalidArgument,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
