@@ -44,12 +44,6 @@ impl<'a> Reader<'a> {
         ConfigError::new(self.file, line, kind)
     }
 
-    /// Warns that `words` is not a directive this file knows.
-    pub(crate) fn unknown(&mut self, line: usize, words: &[String]) {
-        let name = words.first().cloned().unwrap_or_default();
-        self.warn(line, ConfigErrorKind::UnknownDirective(name));
-    }
-
     /// Warns that `directive` has too few or wrong arguments.
     pub(crate) fn bad_args(&mut self, line: usize, directive: &str, reason: &str) {
         self.warn(line, bad_args(directive, reason));

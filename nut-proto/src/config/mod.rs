@@ -32,12 +32,14 @@
 mod common;
 pub mod notify;
 pub mod ups_conf;
+pub mod upsd_conf;
 
 use crate::error::ConfigError;
 
 pub use notify::NotifyType;
 
 pub use ups_conf::UpsConf;
+pub use upsd_conf::UpsdConf;
 
 /// A successfully parsed configuration and the non-fatal problems found on the way.
 #[derive(Debug, Clone, PartialEq, Eq)]
