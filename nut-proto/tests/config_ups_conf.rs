@@ -204,7 +204,7 @@ fn warnings_with_lines() {
     ];
     for (text, expected) in cases {
         let parsed = parse(text);
-        assert_eq!(parsed.warnings, [expected.clone()], "{text:?}");
+        assert_eq!(parsed.warnings, std::slice::from_ref(expected), "{text:?}");
     }
 }
 

@@ -136,7 +136,7 @@ fn warnings_name_file_and_line() {
     ];
     for (text, expected) in cases {
         let parsed = parse(text);
-        assert_eq!(parsed.warnings, [expected.clone()], "{text:?}");
+        assert_eq!(parsed.warnings, std::slice::from_ref(expected), "{text:?}");
         assert_eq!(parsed.config, UpsdConf::default(), "{text:?}");
     }
 }
