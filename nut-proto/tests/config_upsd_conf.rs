@@ -76,7 +76,8 @@ fn empty_file_means_defaults() {
 
 #[test]
 fn values_in_each_accepted_form() {
-    let cases: &[(&str, fn(&UpsdConf) -> bool)] = &[
+    type Check = fn(&UpsdConf) -> bool;
+    let cases: &[(&str, Check)] = &[
         ("CERTREQUEST 0", |c| c.certrequest == Some(CertRequest::No)),
         ("CERTREQUEST REQUEST", |c| {
             c.certrequest == Some(CertRequest::Request)
