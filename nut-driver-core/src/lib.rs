@@ -9,8 +9,13 @@
 //! - [`tree`]: the variable tree (values, flags, enums, ranges, commands) with NUT's
 //!   case-insensitive ordering and change rules, shared by drivers and upsd.
 //!
-//! Still to come (see the project's issues): the async driver trait, the driver-side socket
-//! server and the driver main loop and command line.
+//! - [`driver`]: the async [`Driver`] trait every device driver implements, and its options.
+//! - [`sockserver`] and [`runloop`] (tokio): the driver-side socket server — any number of
+//!   clients, bounded per-client queues — and the loop that polls the device, answers
+//!   `DUMPALL`/`PING`/`SET`/`INSTCMD` with `TRACKING`, and re-initialises a lost device.
+//!
+//! The `sock`, `tree` and `dstate` modules do no I/O; only `sockserver` and `runloop` use
+//! tokio.
 //!
 //! ```
 //! use nut_driver_core::sock::{DriverMsg, ServerMsg};
@@ -22,10 +27,15 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod driver;
 pub mod dstate;
 pub mod error;
+pub mod runloop;
 pub mod sock;
+pub mod sockserver;
 pub mod tree;
 
+pub use driver::{Driver, DriverInfo, DriverOption, DriverOptions};
+pub use dstate::DriverState;
 pub use error::DriverError;
 pub use nut_proto as proto;
