@@ -33,6 +33,7 @@ mod common;
 pub mod notify;
 pub mod ups_conf;
 pub mod upsd_conf;
+pub mod upsd_users;
 
 use crate::error::ConfigError;
 
@@ -40,6 +41,7 @@ pub use notify::NotifyType;
 
 pub use ups_conf::UpsConf;
 pub use upsd_conf::UpsdConf;
+pub use upsd_users::UpsdUsers;
 
 /// A successfully parsed configuration and the non-fatal problems found on the way.
 #[derive(Debug, Clone, PartialEq, Eq)]
