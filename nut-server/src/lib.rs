@@ -6,5 +6,9 @@
 //!
 //! It is an empty skeleton for now: nothing here works yet, and nothing pretends to.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
+pub mod state;
+
+pub use nut_driver_core as driver_core;
 pub use nut_proto as proto;
