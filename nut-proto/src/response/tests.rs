@@ -437,12 +437,17 @@ fn collector_bounds_the_number_of_items() {
 fn collector_default_bound_is_max_list_items() {
     let mut c = ListCollector::new(ListKind::Cmd(s("u")));
     assert_eq!(feed(&mut c, "BEGIN LIST CMD u"), Ok(None));
-    let item = ListItem::Cmd { ups: s("u"), cmd: s("x") };
+    let item = ListItem::Cmd {
+        ups: s("u"),
+        cmd: s("x"),
+    };
     for _ in 0..MAX_LIST_ITEMS {
         assert_eq!(c.push(Response::Item(item.clone())), Ok(None));
     }
     assert_eq!(
         c.push(Response::Item(item)),
-        Err(ListError::TooManyItems { max: MAX_LIST_ITEMS })
+        Err(ListError::TooManyItems {
+            max: MAX_LIST_ITEMS
+        })
     );
 }

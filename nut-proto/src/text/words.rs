@@ -401,18 +401,19 @@ impl Iterator for ConfigLines<'_> {
     }
 }
 
-/// Escapes `"` and `\` with a backslash, as upsd does for values inside quotes.
+/// Escapes `"`, `\` and `#` with a backslash, as NUT's `pconf_encode` does for values inside
+/// quotes (upsd writes `VAR ups x "rack\#1"`; an unescaped `#` inside quotes is a parse error).
 ///
 /// ```
-/// assert_eq!(nut_proto::text::escape(r#"a "b" \c"#), r#"a \"b\" \\c"#);
+/// assert_eq!(nut_proto::text::escape(r#"a "b" \c #1"#), r#"a \"b\" \\c \#1"#);
 /// ```
 pub fn escape(s: &str) -> Cow<'_, str> {
-    if !s.contains(['"', '\\']) {
+    if !s.contains(['"', '\\', '#']) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 4);
     for c in s.chars() {
-        if c == '"' || c == '\\' {
+        if matches!(c, '"' | '\\' | '#') {
             out.push('\\');
         }
         out.push(c);
