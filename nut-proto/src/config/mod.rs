@@ -34,6 +34,7 @@ pub mod notify;
 pub mod ups_conf;
 pub mod upsd_conf;
 pub mod upsd_users;
+pub mod upsmon_conf;
 
 use crate::error::ConfigError;
 
@@ -42,6 +43,7 @@ pub use notify::NotifyType;
 pub use ups_conf::UpsConf;
 pub use upsd_conf::UpsdConf;
 pub use upsd_users::UpsdUsers;
+pub use upsmon_conf::UpsmonConf;
 
 /// A successfully parsed configuration and the non-fatal problems found on the way.
 #[derive(Debug, Clone, PartialEq, Eq)]
