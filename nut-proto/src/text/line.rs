@@ -107,3 +107,146 @@ fn into_string(bytes: Vec<u8>) -> String {
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Every line (or error) currently ready.
+    fn drain(d: &mut LineDecoder) -> Vec<Result<String, ParseError>> {
+        let mut out = Vec::new();
+        loop {
+            match d.next_line() {
+                Ok(Some(l)) => out.push(Ok(l)),
+                Ok(None) => return out,
+                Err(e) => out.push(Err(e)),
+            }
+        }
+    }
+
+    fn ok(lines: &[&str]) -> Vec<Result<String, ParseError>> {
+        lines.iter().map(|l| Ok(l.to_string())).collect()
+    }
+
+    #[test]
+    fn half_a_line_is_held_back() {
+        let mut d = LineDecoder::new(64);
+        d.push(b"GET VAR ups ups.st");
+        assert_eq!(d.next_line(), Ok(None));
+        assert!(!d.has_line());
+        assert_eq!(d.pending(), 18);
+        d.push(b"atus\n");
+        assert_eq!(drain(&mut d), ok(&["GET VAR ups ups.status"]));
+        assert_eq!(d.pending(), 0);
+    }
+
+    #[test]
+    fn two_lines_in_one_read() {
+        let mut d = LineDecoder::new(64);
+        d.push(b"OK\nOK Goodbye\nVAR");
+        assert_eq!(drain(&mut d), ok(&["OK", "OK Goodbye"]));
+        assert_eq!(d.pending(), 3);
+    }
+
+    #[test]
+    fn crlf_and_lf() {
+        let mut d = LineDecoder::new(64);
+        d.push(b"a\r\nb\n\r\n\nc\rd\n");
+        assert_eq!(drain(&mut d), ok(&["a", "b", "", "", "c\rd"]));
+    }
+
+    #[test]
+    fn crlf_split_across_reads() {
+        let mut d = LineDecoder::new(64);
+        d.push(b"VER\r");
+        assert_eq!(d.next_line(), Ok(None));
+        d.push(b"\n");
+        assert_eq!(drain(&mut d), ok(&["VER"]));
+    }
+
+    #[test]
+    fn over_long_line_in_one_read_then_recovery() {
+        let mut d = LineDecoder::new(8);
+        d.push(b"0123456789\nOK\n");
+        assert_eq!(
+            drain(&mut d),
+            [
+                Err(ParseError::LineTooLong { max: 8 }),
+                Ok("OK".to_string())
+            ]
+        );
+    }
+
+    /// The error comes as soon as the limit is passed; the rest of that line is dropped
+    /// without being stored, whatever its length.
+    #[test]
+    fn over_long_line_across_reads_is_discarded_to_its_newline() {
+        let mut d = LineDecoder::new(8);
+        d.push(b"01234");
+        d.push(b"56789");
+        assert_eq!(drain(&mut d), [Err(ParseError::LineTooLong { max: 8 })]);
+        for _ in 0..1000 {
+            d.push(b"garbage garbage ");
+            assert_eq!(d.pending(), 0);
+        }
+        d.push(b"still garbage\nOK\n");
+        assert_eq!(drain(&mut d), ok(&["OK"]));
+    }
+
+    #[test]
+    fn exactly_the_limit_is_accepted_and_cr_is_not_counted() {
+        let mut d = LineDecoder::new(4);
+        d.push(b"1234\n1234\r\n12345\n");
+        assert_eq!(
+            drain(&mut d),
+            [
+                Ok("1234".into()),
+                Ok("1234".into()),
+                Err(ParseError::LineTooLong { max: 4 })
+            ]
+        );
+    }
+
+    /// Bytes after the last newline are not a line until their newline comes.
+    #[test]
+    fn trailing_garbage_stays_pending() {
+        let mut d = LineDecoder::new(64);
+        d.push(b"OK\ntrailing garbage");
+        assert_eq!(drain(&mut d), ok(&["OK"]));
+        assert_eq!(d.pending(), 16);
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_not_refused() {
+        let mut d = LineDecoder::new(64);
+        d.push(b"caf\xe9\n");
+        assert_eq!(drain(&mut d), ok(&["caf\u{fffd}"]));
+    }
+
+    /// However the stream is cut into reads, the same lines come out and no more than the
+    /// limit is ever held.
+    #[test]
+    fn chunking_does_not_matter_and_memory_stays_bounded() {
+        let stream: &[u8] = b"BEGIN LIST VAR u\r\nVAR u a \"1\"\nthis line is far too long for it\nEND LIST VAR u\n";
+        let mut whole = LineDecoder::new(20);
+        whole.push(stream);
+        let want = drain(&mut whole);
+        assert_eq!(want.len(), 4);
+        assert_eq!(want[2], Err(ParseError::LineTooLong { max: 20 }));
+        for size in 1..stream.len() {
+            let mut d = LineDecoder::new(20);
+            let mut got = Vec::new();
+            for chunk in stream.chunks(size) {
+                d.push(chunk);
+                assert!(
+                    d.pending() <= 20,
+                    "chunk size {size}: {} pending",
+                    d.pending()
+                );
+                got.extend(drain(&mut d));
+            }
+            assert_eq!(got, want, "chunk size {size}");
+        }
+    }
+}

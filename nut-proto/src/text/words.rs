@@ -454,3 +454,260 @@ pub fn quote(s: &str) -> Cow<'_, str> {
 pub fn quoted(s: &str) -> String {
     format!("\"{}\"", escape(s))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Feeds `input` in one go and returns every finished line.
+    fn stream(limits: Limits, input: &[u8]) -> Vec<Result<Vec<String>, ParseError>> {
+        let mut s = WordSplitter::new(limits);
+        input.iter().filter_map(|&b| s.feed(b)).collect()
+    }
+
+    fn ok(words: &[&str]) -> Result<Vec<String>, ParseError> {
+        Ok(words.iter().map(|w| w.to_string()).collect())
+    }
+
+    #[test]
+    fn half_a_line_waits_for_the_rest() {
+        let mut s = WordSplitter::new(Limits::NETWORK);
+        assert!(b"GET VA".iter().all(|&b| s.feed(b).is_none()));
+        assert!(!s.is_idle());
+        let done: Vec<_> = b"R ups x\n".iter().filter_map(|&b| s.feed(b)).collect();
+        assert_eq!(done, [ok(&["GET", "VAR", "ups", "x"])]);
+        assert!(s.is_idle());
+    }
+
+    #[test]
+    fn two_lines_in_one_read() {
+        assert_eq!(
+            stream(Limits::NETWORK, b"VER\nLIST UPS\n"),
+            [ok(&["VER"]), ok(&["LIST", "UPS"])]
+        );
+    }
+
+    #[test]
+    fn crlf_and_lf_end_lines_alike() {
+        assert_eq!(
+            stream(Limits::NETWORK, b"GET VAR u x\r\nGET VAR u x\n"),
+            [ok(&["GET", "VAR", "u", "x"]), ok(&["GET", "VAR", "u", "x"])]
+        );
+    }
+
+    #[test]
+    fn blank_and_comment_lines_are_empty_lines() {
+        assert_eq!(
+            stream(Limits::NETWORK, b"\n  \t\n# hi\n"),
+            [ok(&[]), ok(&[]), ok(&[])]
+        );
+        assert_eq!(split_line("VER # trailing comment"), ok(&["VER"]));
+    }
+
+    /// A quote opened on one line ends on a later one; the newline inside is dropped
+    /// (COMPAT item 5).
+    #[test]
+    fn quotes_span_lines() {
+        let mut s = WordSplitter::new(Limits::NETWORK);
+        let mut out = Vec::new();
+        let mut newlines = 0;
+        for &b in b"SET VAR u x \"a\nb\"\n" {
+            if b == b'\n' {
+                newlines += 1;
+                assert_eq!(s.in_quotes(), newlines == 1, "newline {newlines}");
+            }
+            out.extend(s.feed(b));
+        }
+        assert_eq!(out, [ok(&["SET", "VAR", "u", "x", "ab"])]);
+        assert_eq!(split_line("A \"b\nc\""), ok(&["A", "bc"]));
+    }
+
+    /// An unescaped `#` inside quotes is an error; the rest of that physical line is dropped
+    /// and the next line parses normally. `\#` is fine.
+    #[test]
+    fn hash_in_quotes_is_an_error_then_recovery() {
+        assert_eq!(
+            stream(Limits::NETWORK, b"GET VAR u \"a#b\" tail\nVER\n"),
+            [Err(ParseError::HashInQuotes), ok(&["VER"])]
+        );
+        assert_eq!(
+            split_line(r#"SET VAR u x "rack\#1""#),
+            ok(&["SET", "VAR", "u", "x", "rack#1"])
+        );
+    }
+
+    #[test]
+    fn equals_is_always_a_word_of_its_own() {
+        assert_eq!(split_line("a=b"), ok(&["a", "=", "b"]));
+        assert_eq!(split_line("a = b"), ok(&["a", "=", "b"]));
+        assert_eq!(split_line("=x=="), ok(&["=", "x", "=", "="]));
+        assert_eq!(split_line(r#""a=b" c\=d"#), ok(&["a=b", "c=d"]));
+    }
+
+    /// Bytes below 0x20 and from 0x80 up vanish, even inside words (COMPAT item 4).
+    #[test]
+    fn control_and_high_bytes_are_dropped() {
+        assert_eq!(
+            split_line("GET VAR u ups.st\u{1}atus"),
+            ok(&["GET", "VAR", "u", "ups.status"])
+        );
+        assert_eq!(split_line("caf\u{e9} \"x\u{7}y\""), ok(&["caf", "xy"]));
+        assert_eq!(split_line("del\u{7f}"), ok(&["del\u{7f}"]));
+    }
+
+    /// upsd keeps 32 words of at most 512 bytes and drops the rest silently (COMPAT item 6).
+    #[test]
+    fn word_count_and_word_length_limits() {
+        let line: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
+        let words = split_line_with(&line.join(" "), Limits::NETWORK).unwrap();
+        assert_eq!(words, line[..32]);
+        let long = "y".repeat(700);
+        let words = split_line_with(&format!("a {long} \"{long}\""), Limits::NETWORK).unwrap();
+        assert_eq!(
+            words.iter().map(String::len).collect::<Vec<_>>(),
+            [1, 512, 512]
+        );
+    }
+
+    #[test]
+    fn over_long_line_is_an_error_then_recovery() {
+        let limits = Limits {
+            max_words: 32,
+            max_word_len: 512,
+            max_line_len: 16,
+        };
+        let out = stream(limits, b"GET VAR ups a.very.long.name\nVER\n");
+        assert_eq!(
+            out,
+            [Err(ParseError::LineTooLong { max: 16 }), ok(&["VER"])]
+        );
+    }
+
+    /// `\` takes the next byte literally; before a newline it joins the next line.
+    #[test]
+    fn backslash_escapes_and_continuation() {
+        assert_eq!(stream(Limits::CONFIG, b"ab\\\ncd\n"), [ok(&["abcd"])]);
+        assert_eq!(
+            stream(Limits::CONFIG, b"GET VAR \\\nups x\n"),
+            [ok(&["GET", "VAR", "ups", "x"])]
+        );
+        assert_eq!(
+            split_line(r#"a\ b \"c\" "d\\e""#),
+            ok(&["a b", "\"c\"", "d\\e"])
+        );
+    }
+
+    /// Text after a closing quote starts a new word (COMPAT item 3).
+    #[test]
+    fn trailing_garbage_after_a_quote_is_another_word() {
+        assert_eq!(
+            split_line(r#"GET VAR dummy "ups.status"extra"#),
+            ok(&["GET", "VAR", "dummy", "ups.status", "extra"])
+        );
+        assert_eq!(split_line("VER\ngarbage"), ok(&["VER"]));
+    }
+
+    #[test]
+    fn empty_quoted_word_and_unterminated_quote() {
+        assert_eq!(split_line(r#"a "" b"#), ok(&["a", "", "b"]));
+        assert_eq!(split_line(r#"a "open"#), Err(ParseError::UnterminatedQuote));
+        let mut s = WordSplitter::new(Limits::NETWORK);
+        assert!(b"no newline".iter().all(|&b| s.feed(b).is_none()));
+        assert_eq!(s.finish(), Some(ok(&["no", "newline"])));
+        assert_eq!(s.finish(), None);
+    }
+
+    const TRICKY: [&str; 14] = [
+        "",
+        " ",
+        "plain",
+        "two words",
+        "\"",
+        "\\",
+        "#",
+        "=",
+        "a=b",
+        "a#b",
+        "\"quoted\" \\back\\",
+        " lead",
+        "trail ",
+        "# \" \\ = mixed",
+    ];
+
+    /// A tiny deterministic generator of printable-ASCII strings heavy in special bytes.
+    fn generated(n: usize) -> Vec<String> {
+        const ALPHABET: &[u8] = b"aZ0. \"\\#=\x7f-:";
+        let mut seed: u32 = 0x2545_f491;
+        (0..n)
+            .map(|i| {
+                (0..i % 13)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                        char::from(ALPHABET[(seed >> 16) as usize % ALPHABET.len()])
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// `quote` and `quoted` always read back as the same single word.
+    #[test]
+    fn quote_round_trips_tricky_strings() {
+        let all: Vec<String> = TRICKY
+            .iter()
+            .map(|s| s.to_string())
+            .chain(generated(500))
+            .collect();
+        for s in &all {
+            assert_eq!(
+                split_line(&quote(s)),
+                Ok(vec![s.clone()]),
+                "quote({s:?}) = {}",
+                quote(s)
+            );
+            assert_eq!(split_line(&quoted(s)), Ok(vec![s.clone()]), "quoted({s:?})");
+        }
+        let line: Vec<String> = all.iter().map(|s| quote(s).into_owned()).collect();
+        let words = split_line_with(&line.join(" "), Limits::CONFIG).unwrap();
+        assert_eq!(words, all);
+    }
+
+    #[test]
+    fn quote_leaves_plain_tokens_alone() {
+        assert!(matches!(quote("ups.status"), Cow::Borrowed("ups.status")));
+        assert_eq!(quote("a b"), "\"a b\"");
+        assert_eq!(quote("a#b"), r#""a\#b""#);
+        assert_eq!(quoted("30"), "\"30\"");
+    }
+
+    #[test]
+    fn split_config_reports_start_lines_and_continues_after_errors() {
+        // `\` + newline before a blank yields an empty word, as in NUT's parseconf.
+        let text = "a = 1\n\nb \"x#\"\nc = \\\n 2\nd = 1\\\n2\n";
+        let got: Vec<_> = split_config(text).collect();
+        assert_eq!(
+            got[0],
+            Ok(ConfLine {
+                line: 1,
+                words: ok(&["a", "=", "1"]).unwrap()
+            })
+        );
+        assert_eq!(got[1], Err((3, ParseError::HashInQuotes)));
+        assert_eq!(
+            got[2],
+            Ok(ConfLine {
+                line: 4,
+                words: ok(&["c", "=", "", "2"]).unwrap()
+            })
+        );
+        assert_eq!(
+            got[3],
+            Ok(ConfLine {
+                line: 6,
+                words: ok(&["d", "=", "12"]).unwrap()
+            })
+        );
+        assert_eq!(got.len(), 4);
+    }
+}
