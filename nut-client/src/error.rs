@@ -70,7 +70,10 @@ impl PartialEq for ClientError {
             (Self::Server(a), Self::Server(b)) => a == b,
             (
                 Self::Unexpected { expected, got },
-                Self::Unexpected { expected: e2, got: g2 },
+                Self::Unexpected {
+                    expected: e2,
+                    got: g2,
+                },
             ) => expected == e2 && got == g2,
             (Self::Tls(a), Self::Tls(b)) => a == b,
             (Self::TooManyItems { max: a }, Self::TooManyItems { max: b }) => a == b,
@@ -128,12 +131,20 @@ impl PartialEq for TlsError {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (Self::Refused(a), Self::Refused(b)) => a == b,
-            (Self::Pem { path, error }, Self::Pem { path: p2, error: e2 }) => {
-                path == p2 && error.to_string() == e2.to_string()
-            }
-            (Self::Dir { path, error }, Self::Dir { path: p2, error: e2 }) => {
-                path == p2 && same_io(error, e2)
-            }
+            (
+                Self::Pem { path, error },
+                Self::Pem {
+                    path: p2,
+                    error: e2,
+                },
+            ) => path == p2 && error.to_string() == e2.to_string(),
+            (
+                Self::Dir { path, error },
+                Self::Dir {
+                    path: p2,
+                    error: e2,
+                },
+            ) => path == p2 && same_io(error, e2),
             (Self::NoCertificates(a), Self::NoCertificates(b)) => a == b,
             (Self::InvalidServerName(a), Self::InvalidServerName(b)) => a == b,
             (Self::Rustls(a), Self::Rustls(b)) => a == b,

@@ -105,7 +105,9 @@ impl TlsConfig {
         let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()?;
         let builder = match &self.verify {
-            Verify::CaFile(path) => builder.with_root_certificates(roots(std::slice::from_ref(path), path)?),
+            Verify::CaFile(path) => {
+                builder.with_root_certificates(roots(std::slice::from_ref(path), path)?)
+            }
             Verify::CaDir(dir) => builder.with_root_certificates(roots(&pem_files(dir)?, dir)?),
             Verify::Pinned(cert) => builder
                 .dangerous()
@@ -116,7 +118,9 @@ impl TlsConfig {
         };
         match &self.client {
             None => Ok(builder.with_no_client_auth()),
-            Some((cert, key)) => Ok(builder.with_client_auth_cert(certs(cert)?, private_key(key)?)?),
+            Some((cert, key)) => {
+                Ok(builder.with_client_auth_cert(certs(cert)?, private_key(key)?)?)
+            }
         }
     }
 }
@@ -251,7 +255,12 @@ impl ServerCertVerifier for AnyCert {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -260,7 +269,12 @@ impl ServerCertVerifier for AnyCert {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

@@ -48,11 +48,19 @@ impl Transport {
             other => {
                 let was_tls = matches!(other, Inner::Tls(_));
                 self.0 = other;
-                return Err(if was_tls { TlsError::AlreadyTls } else { TlsError::NotUpgradable }.into());
+                return Err(if was_tls {
+                    TlsError::AlreadyTls
+                } else {
+                    TlsError::NotUpgradable
+                }
+                .into());
             }
         };
         let connector = TlsConnector::from(Arc::new(config));
-        let tls = connector.connect(name, tcp).await.map_err(handshake_error)?;
+        let tls = connector
+            .connect(name, tcp)
+            .await
+            .map_err(handshake_error)?;
         self.0 = Inner::Tls(Box::new(tls));
         Ok(())
     }
@@ -60,14 +68,20 @@ impl Transport {
 
 /// rustls errors come back wrapped in `io::Error`; unwrap them into [`TlsError::Rustls`].
 fn handshake_error(e: io::Error) -> ClientError {
-    match e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
         Some(tls) => TlsError::Rustls(tls.clone()).into(),
         None => e.into(),
     }
 }
 
 fn broken() -> io::Error {
-    io::Error::new(io::ErrorKind::NotConnected, "connection lost during TLS handshake")
+    io::Error::new(
+        io::ErrorKind::NotConnected,
+        "connection lost during TLS handshake",
+    )
 }
 
 impl AsyncRead for Transport {

@@ -15,7 +15,10 @@ fn scripted(steps: &[(&str, &str)]) -> (Client<DuplexStream>, JoinHandle<()>) {
     scripted_with(steps, ClientConfig::default())
 }
 
-fn scripted_with(steps: &[(&str, &str)], config: ClientConfig) -> (Client<DuplexStream>, JoinHandle<()>) {
+fn scripted_with(
+    steps: &[(&str, &str)],
+    config: ClientConfig,
+) -> (Client<DuplexStream>, JoinHandle<()>) {
     let (client_io, server_io) = tokio::io::duplex(64 * 1024);
     let steps: Vec<(String, String)> = steps
         .iter()
@@ -25,12 +28,16 @@ fn scripted_with(steps: &[(&str, &str)], config: ClientConfig) -> (Client<Duplex
         let (read, mut write) = tokio::io::split(server_io);
         let mut lines = BufReader::new(read).lines();
         for (expected, reply) in steps {
-            let got = lines.next_line().await.expect("read").expect("client closed early");
+            let got = lines
+                .next_line()
+                .await
+                .expect("read")
+                .expect("client closed early");
             assert_eq!(got, expected, "request line");
             write.write_all(reply.as_bytes()).await.expect("write");
         }
         // Keep the connection open until the client is done.
-        while let Ok(Some(extra)) = lines.next_line().await {
+        if let Ok(Some(extra)) = lines.next_line().await {
             panic!("unexpected request {extra:?}");
         }
     });
@@ -40,12 +47,21 @@ fn scripted_with(steps: &[(&str, &str)], config: ClientConfig) -> (Client<Duplex
 #[tokio::test]
 async fn version_requests_return_the_text() {
     let (mut c, server) = scripted(&[
-        ("VER", "Network UPS Tools upsd 2.8.0 - http://www.networkupstools.org/\n"),
+        (
+            "VER",
+            "Network UPS Tools upsd 2.8.0 - http://www.networkupstools.org/\n",
+        ),
         ("NETVER", "1.3\n"),
-        ("HELP", "Commands: HELP VER GET LIST SET INSTCMD LOGIN LOGOUT USERNAME PASSWORD STARTTLS\n"),
+        (
+            "HELP",
+            "Commands: HELP VER GET LIST SET INSTCMD LOGIN LOGOUT USERNAME PASSWORD STARTTLS\n",
+        ),
     ]);
     let ver = c.ver().await.unwrap();
-    assert_eq!(ver, "Network UPS Tools upsd 2.8.0 - http://www.networkupstools.org/");
+    assert_eq!(
+        ver,
+        "Network UPS Tools upsd 2.8.0 - http://www.networkupstools.org/"
+    );
     assert_eq!(c.netver().await.unwrap(), "1.3");
     assert!(c.help().await.unwrap().starts_with("Commands: HELP VER"));
     drop(c);
@@ -56,11 +72,23 @@ async fn version_requests_return_the_text() {
 async fn get_requests() {
     let (mut c, server) = scripted(&[
         ("GET VAR ups ups.status", "VAR ups ups.status \"OL CHRG\"\n"),
-        ("GET VAR ups \"odd name\"", "VAR ups \"odd name\" \"a \\\"q\\\" \\\\ b\"\n"),
-        ("GET TYPE ups input.transfer.low", "TYPE ups input.transfer.low RW ENUM NUMBER\n"),
+        (
+            "GET VAR ups \"odd name\"",
+            "VAR ups \"odd name\" \"a \\\"q\\\" \\\\ b\"\n",
+        ),
+        (
+            "GET TYPE ups input.transfer.low",
+            "TYPE ups input.transfer.low RW ENUM NUMBER\n",
+        ),
         ("GET TYPE ups ups.id", "TYPE ups ups.id RW STRING:32\n"),
-        ("GET DESC ups ups.status", "DESC ups ups.status \"UPS status\"\n"),
-        ("GET CMDDESC ups load.off", "CMDDESC ups load.off \"Turn off the load immediately\"\n"),
+        (
+            "GET DESC ups ups.status",
+            "DESC ups ups.status \"UPS status\"\n",
+        ),
+        (
+            "GET CMDDESC ups load.off",
+            "CMDDESC ups load.off \"Turn off the load immediately\"\n",
+        ),
         ("GET UPSDESC ups", "UPSDESC ups \"Unavailable\"\n"),
         ("GET NUMLOGINS ups", "NUMLOGINS ups 2\n"),
     ]);
@@ -82,22 +110,49 @@ async fn get_requests() {
 #[tokio::test]
 async fn list_requests() {
     let (mut c, server) = scripted(&[
-        ("LIST UPS", "BEGIN LIST UPS\nUPS a \"First\"\nUPS b \"Description unavailable\"\nEND LIST UPS\n"),
-        ("LIST VAR a", "BEGIN LIST VAR a\nVAR a ups.status \"OL\"\nVAR a ups.id \"\"\nEND LIST VAR a\n"),
-        ("LIST RW a", "BEGIN LIST RW a\nRW a ups.id \"x\"\nEND LIST RW a\n"),
-        ("LIST CMD a", "BEGIN LIST CMD a\nCMD a load.off\nCMD a test.battery.start\nEND LIST CMD a\n"),
-        ("LIST ENUM a v", "BEGIN LIST ENUM a v\nENUM a v \"1\"\nENUM a v \"2\"\nEND LIST ENUM a v\n"),
-        ("LIST RANGE a v", "BEGIN LIST RANGE a v\nRANGE a v \"0\" \"600\"\nEND LIST RANGE a v\n"),
-        ("LIST CLIENT a", "BEGIN LIST CLIENT a\nCLIENT a 127.0.0.1\nEND LIST CLIENT a\n"),
+        (
+            "LIST UPS",
+            "BEGIN LIST UPS\nUPS a \"First\"\nUPS b \"Description unavailable\"\nEND LIST UPS\n",
+        ),
+        (
+            "LIST VAR a",
+            "BEGIN LIST VAR a\nVAR a ups.status \"OL\"\nVAR a ups.id \"\"\nEND LIST VAR a\n",
+        ),
+        (
+            "LIST RW a",
+            "BEGIN LIST RW a\nRW a ups.id \"x\"\nEND LIST RW a\n",
+        ),
+        (
+            "LIST CMD a",
+            "BEGIN LIST CMD a\nCMD a load.off\nCMD a test.battery.start\nEND LIST CMD a\n",
+        ),
+        (
+            "LIST ENUM a v",
+            "BEGIN LIST ENUM a v\nENUM a v \"1\"\nENUM a v \"2\"\nEND LIST ENUM a v\n",
+        ),
+        (
+            "LIST RANGE a v",
+            "BEGIN LIST RANGE a v\nRANGE a v \"0\" \"600\"\nEND LIST RANGE a v\n",
+        ),
+        (
+            "LIST CLIENT a",
+            "BEGIN LIST CLIENT a\nCLIENT a 127.0.0.1\nEND LIST CLIENT a\n",
+        ),
         ("LIST CMD a", "BEGIN LIST CMD a\nEND LIST CMD a\n"),
     ]);
     let ups = c.list_ups().await.unwrap();
     let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
-    assert_eq!(ups, [pair("a", "First"), pair("b", "Description unavailable")]);
+    assert_eq!(
+        ups,
+        [pair("a", "First"), pair("b", "Description unavailable")]
+    );
     let vars = c.list_vars("a").await.unwrap();
     assert_eq!(vars, [pair("ups.status", "OL"), pair("ups.id", "")]);
     assert_eq!(c.list_rw("a").await.unwrap(), [pair("ups.id", "x")]);
-    assert_eq!(c.list_cmds("a").await.unwrap(), ["load.off", "test.battery.start"]);
+    assert_eq!(
+        c.list_cmds("a").await.unwrap(),
+        ["load.off", "test.battery.start"]
+    );
     assert_eq!(c.list_enum("a", "v").await.unwrap(), ["1", "2"]);
     assert_eq!(c.list_range("a", "v").await.unwrap(), [pair("0", "600")]);
     assert_eq!(c.list_clients("a").await.unwrap(), ["127.0.0.1"]);
@@ -110,12 +165,18 @@ async fn list_requests() {
 async fn raw_request_and_request_list() {
     let (mut c, server) = scripted(&[
         ("GET VAR u x", "ERR VAR-NOT-SUPPORTED\n"),
-        ("LIST CMD u", "BEGIN LIST CMD u\nCMD u beeper.on\nEND LIST CMD u\n"),
+        (
+            "LIST CMD u",
+            "BEGIN LIST CMD u\nCMD u beeper.on\nEND LIST CMD u\n",
+        ),
     ]);
     let request = Request::parse("GET VAR u x").unwrap();
     let response = c.request(&request).await.unwrap();
     assert_eq!(response, Response::parse("ERR VAR-NOT-SUPPORTED").unwrap());
-    let items = c.request_list(&List::Cmd { ups: "u".into() }).await.unwrap();
+    let items = c
+        .request_list(&List::Cmd { ups: "u".into() })
+        .await
+        .unwrap();
     assert_eq!(
         items,
         [ListItem::Cmd {
@@ -170,10 +231,19 @@ async fn set_instcmd_and_tracking() {
         ("SET VAR ups ups.id \"new id\"", "OK\n"),
         ("SET TRACKING ON", "OK\n"),
         ("GET TRACKING", "ON\n"),
-        ("INSTCMD ups load.off", "OK TRACKING 2DDC5036-F665-4D29-BE4C-0374D091D263\n"),
+        (
+            "INSTCMD ups load.off",
+            "OK TRACKING 2DDC5036-F665-4D29-BE4C-0374D091D263\n",
+        ),
         ("INSTCMD ups load.off.delay 5", "OK\n"),
-        ("GET TRACKING 2DDC5036-F665-4D29-BE4C-0374D091D263", "PENDING\n"),
-        ("GET TRACKING 2DDC5036-F665-4D29-BE4C-0374D091D263", "SUCCESS\n"),
+        (
+            "GET TRACKING 2DDC5036-F665-4D29-BE4C-0374D091D263",
+            "PENDING\n",
+        ),
+        (
+            "GET TRACKING 2DDC5036-F665-4D29-BE4C-0374D091D263",
+            "SUCCESS\n",
+        ),
         ("GET TRACKING nope", "ERR UNKNOWN\n"),
         ("SET TRACKING OFF", "OK\n"),
     ]);
@@ -182,10 +252,19 @@ async fn set_instcmd_and_tracking() {
     assert!(c.tracking_mode().await.unwrap());
     let id = c.instcmd("ups", "load.off", None).await.unwrap();
     assert_eq!(id.as_deref(), Some("2DDC5036-F665-4D29-BE4C-0374D091D263"));
-    assert_eq!(c.instcmd("ups", "load.off.delay", Some("5")).await.unwrap(), None);
+    assert_eq!(
+        c.instcmd("ups", "load.off.delay", Some("5")).await.unwrap(),
+        None
+    );
     let id = id.unwrap();
-    assert_eq!(c.tracking_status(&id).await.unwrap(), TrackingStatus::Pending);
-    assert_eq!(c.tracking_status(&id).await.unwrap(), TrackingStatus::Success);
+    assert_eq!(
+        c.tracking_status(&id).await.unwrap(),
+        TrackingStatus::Pending
+    );
+    assert_eq!(
+        c.tracking_status(&id).await.unwrap(),
+        TrackingStatus::Success
+    );
     let unknown = c.tracking_status("nope").await.unwrap();
     assert_eq!(unknown, TrackingStatus::Failed(ErrorCode::Unknown));
     c.set_tracking(false).await.unwrap();
@@ -206,7 +285,9 @@ async fn instcmd_wait_polls_once_a_second_until_done() {
         (&pending, "SUCCESS\n"),
     ]);
     let start = tokio::time::Instant::now();
-    let result = c.instcmd_wait("ups", "beeper.off", None, Duration::from_secs(10)).await;
+    let result = c
+        .instcmd_wait("ups", "beeper.off", None, Duration::from_secs(10))
+        .await;
     assert_eq!(result, Ok(()));
     assert_eq!(start.elapsed().as_secs(), 2, "two one-second pauses");
     drop(c);
@@ -218,18 +299,31 @@ async fn set_var_wait_reports_driver_failure_and_timeout() {
     let get = format!("GET TRACKING {ID}");
     let mut steps = vec![
         ("SET TRACKING ON".to_string(), "OK\n".to_string()),
-        ("SET VAR ups ups.id \"x\"".into(), format!("OK TRACKING {ID}\n")),
+        (
+            "SET VAR ups ups.id \"x\"".into(),
+            format!("OK TRACKING {ID}\n"),
+        ),
         (get.clone(), "ERR FAILED\n".into()),
         ("SET TRACKING ON".into(), "OK\n".into()),
-        ("SET VAR ups ups.id \"y\"".into(), format!("OK TRACKING {ID}\n")),
+        (
+            "SET VAR ups ups.id \"y\"".into(),
+            format!("OK TRACKING {ID}\n"),
+        ),
     ];
     // Like upsrw -w: one poll per second while the elapsed time is below the timeout.
     steps.extend((0..3).map(|_| (get.clone(), "PENDING\n".to_string())));
-    let steps: Vec<(&str, &str)> = steps.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let steps: Vec<(&str, &str)> = steps
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     let (mut c, server) = scripted(&steps);
-    let failed = c.set_var_wait("ups", "ups.id", "x", Duration::from_secs(3)).await;
+    let failed = c
+        .set_var_wait("ups", "ups.id", "x", Duration::from_secs(3))
+        .await;
     assert_eq!(failed, Err(ClientError::Server(ErrorCode::Failed)));
-    let late = c.set_var_wait("ups", "ups.id", "y", Duration::from_secs(3)).await;
+    let late = c
+        .set_var_wait("ups", "ups.id", "y", Duration::from_secs(3))
+        .await;
     assert_eq!(late, Err(ClientError::TrackingTimeout { id: ID.into() }));
     drop(c);
     server.await.unwrap();
@@ -247,12 +341,20 @@ async fn err_replies_become_server_errors() {
     ]);
     let unknown = Err(ClientError::Server(ErrorCode::UnknownUps));
     assert_eq!(c.get_var("nope", "ups.status").await, unknown);
-    assert_eq!(c.list_vars("nope").await.map(|_| ()), unknown.map(|_: String| ()));
+    assert_eq!(
+        c.list_vars("nope").await.map(|_| ()),
+        unknown.map(|_: String| ())
+    );
     let denied = Err(ClientError::Server(ErrorCode::AccessDenied));
     assert_eq!(c.ver().await, denied);
     assert_eq!(c.login("ups").await, denied.map(|_: String| ()));
     let other = c.set_var("ups", "x", "1").await;
-    assert_eq!(other, Err(ClientError::Server(ErrorCode::Other("SOMETHING-NEW".into()))));
+    assert_eq!(
+        other,
+        Err(ClientError::Server(ErrorCode::Other(
+            "SOMETHING-NEW".into()
+        )))
+    );
     // An ERR answer leaves the connection usable.
     assert_eq!(c.num_logins("ups").await, Ok(0));
     drop(c);
@@ -262,7 +364,10 @@ async fn err_replies_become_server_errors() {
 #[tokio::test]
 async fn malformed_and_mismatched_replies() {
     let (mut c, server) = scripted(&[
-        ("GET VAR ups ups.status", "VAR ups ups.status \"unterminated\n"),
+        (
+            "GET VAR ups ups.status",
+            "VAR ups ups.status \"unterminated\n",
+        ),
         ("GET VAR ups ups.status", "OK\n"),
         ("GET NUMLOGINS ups", "NUMLOGINS ups many\n"),
         ("GET VAR ups ups.status", "VAR ups ups.status \"OL\"\n"),
@@ -276,7 +381,10 @@ async fn malformed_and_mismatched_replies() {
     };
     assert_eq!(wrong, Err(expected));
     let bad_number = c.num_logins("ups").await;
-    assert!(matches!(bad_number, Err(ClientError::Parse(_))), "{bad_number:?}");
+    assert!(
+        matches!(bad_number, Err(ClientError::Parse(_))),
+        "{bad_number:?}"
+    );
     // A bad single-line reply does not desynchronise the connection.
     assert_eq!(c.get_var("ups", "ups.status").await.unwrap(), "OL");
     drop(c);
@@ -303,7 +411,10 @@ async fn list_reply_bounded_by_max_items() {
     }
     let config = ClientConfig::default().max_list_items(5);
     let (mut c, server) = scripted_with(&[("LIST CMD u", &reply)], config);
-    assert_eq!(c.list_cmds("u").await, Err(ClientError::TooManyItems { max: 5 }));
+    assert_eq!(
+        c.list_cmds("u").await,
+        Err(ClientError::TooManyItems { max: 5 })
+    );
     // The rest of the list is still in flight: the connection is not reused.
     assert_eq!(c.ver().await, Err(ClientError::Closed));
     drop(c);
@@ -314,7 +425,10 @@ async fn list_reply_bounded_by_max_items() {
 async fn list_of_another_kind_is_unexpected() {
     let (mut c, server) = scripted(&[("LIST RW u", "BEGIN LIST VAR u\nEND LIST VAR u\n")]);
     let result = c.list_rw("u").await;
-    assert!(matches!(result, Err(ClientError::Unexpected { .. })), "{result:?}");
+    assert!(
+        matches!(result, Err(ClientError::Unexpected { .. })),
+        "{result:?}"
+    );
     drop(c);
     server.await.unwrap();
 }
@@ -326,7 +440,10 @@ async fn connection_closed_mid_list_is_an_error_not_a_hang() {
         let (read, mut write) = tokio::io::split(server_io);
         let mut lines = BufReader::new(read).lines();
         assert_eq!(lines.next_line().await.unwrap().unwrap(), "LIST VAR u");
-        write.write_all(b"BEGIN LIST VAR u\nVAR u a \"1\"\nVAR u b").await.unwrap();
+        write
+            .write_all(b"BEGIN LIST VAR u\nVAR u a \"1\"\nVAR u b")
+            .await
+            .unwrap();
         // Dropping both halves closes the stream.
     });
     let mut c = Client::attach(client_io);
@@ -340,7 +457,10 @@ async fn request_times_out_when_the_server_never_answers() {
     let config = ClientConfig::default().io_timeout(Duration::from_secs(5));
     let mut c = Client::attach_with(client_io, config);
     let start = tokio::time::Instant::now();
-    assert_eq!(c.get_var("ups", "ups.status").await, Err(ClientError::Timeout));
+    assert_eq!(
+        c.get_var("ups", "ups.status").await,
+        Err(ClientError::Timeout)
+    );
     assert_eq!(start.elapsed(), Duration::from_secs(5));
     // A late answer would belong to the timed-out request: the client stops here.
     assert_eq!(c.ver().await, Err(ClientError::Closed));
@@ -349,7 +469,10 @@ async fn request_times_out_when_the_server_never_answers() {
 #[tokio::test(start_paused = true)]
 async fn list_times_out_when_the_server_stalls_mid_list() {
     let (client_io, mut server_io) = tokio::io::duplex(4096);
-    server_io.write_all(b"BEGIN LIST UPS\nUPS a \"x\"\n").await.unwrap();
+    server_io
+        .write_all(b"BEGIN LIST UPS\nUPS a \"x\"\n")
+        .await
+        .unwrap();
     let config = ClientConfig::default().io_timeout(Duration::from_secs(2));
     let mut c = Client::attach_with(client_io, config);
     assert_eq!(c.list_ups().await, Err(ClientError::Timeout));

@@ -50,6 +50,8 @@ impl Client<Transport> {
 fn plain_fallback(code: &ErrorCode) -> bool {
     matches!(
         code,
-        ErrorCode::FeatureNotConfigured | ErrorCode::FeatureNotSupported | ErrorCode::UnknownCommand
+        ErrorCode::FeatureNotConfigured
+            | ErrorCode::FeatureNotSupported
+            | ErrorCode::UnknownCommand
     )
 }
