@@ -30,20 +30,25 @@
 //! ```
 
 mod common;
+pub mod hosts_conf;
 pub mod notify;
+pub mod nut_conf;
 pub mod ups_conf;
 pub mod upsd_conf;
 pub mod upsd_users;
 pub mod upsmon_conf;
+pub mod upssched_conf;
 
 use crate::error::ConfigError;
 
+pub use hosts_conf::HostsConf;
 pub use notify::NotifyType;
-
+pub use nut_conf::NutConf;
 pub use ups_conf::UpsConf;
 pub use upsd_conf::UpsdConf;
 pub use upsd_users::UpsdUsers;
 pub use upsmon_conf::UpsmonConf;
+pub use upssched_conf::UpsschedConf;
 
 /// A successfully parsed configuration and the non-fatal problems found on the way.
 #[derive(Debug, Clone, PartialEq, Eq)]
