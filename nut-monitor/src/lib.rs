@@ -1,9 +1,21 @@
 //! `upsmon` and `upssched` logic for Network UPS Tools in Rust.
 //!
-//! This crate will hold upsmon's decisions as a sans-IO state machine (poll results and the
-//! clock in; notifications, FSD and the shutdown command out) and upssched's timers.
+//! The part of UPS software that must never miss a shutdown. Decisions are made by a sans-IO
+//! state machine that takes poll results and the clock as input and returns what to do
+//! (notify, set FSD, wait for secondaries, run the shutdown command), so they can be tested
+//! against every power scenario with a fake clock.
 //!
-//! It is an empty skeleton for now: nothing here works yet, and nothing pretends to.
+//! # Layout
+//! - [`upsmon`]: the shutdown decision ([`upsmon::Monitor`]), notifications and settings.
+//! - [`error`]: [`MonitorError`].
+//!
+//! Still to come (see the project's issues): the tokio layer that polls upsd through
+//! `nut-client`, privilege separation, the `upsmon` binary and upssched.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
+pub mod error;
+pub mod upsmon;
+
+pub use error::MonitorError;
 pub use nut_proto as proto;

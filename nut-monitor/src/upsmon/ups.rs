@@ -1,0 +1,246 @@
+//! What upsmon knows about one monitored UPS, and how a status line changes it.
+
+use std::time::Instant;
+
+use nut_proto::config::NotifyType;
+
+/// Status flags upsmon tracks for one UPS.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flags {
+    /// `OL` seen last.
+    pub online: bool,
+    /// `OB` seen last.
+    pub on_batt: bool,
+    /// `LB` present (or presumed: dead while on battery).
+    pub low_batt: bool,
+    /// `FSD` present.
+    pub fsd: bool,
+    /// `CAL` present.
+    pub cal: bool,
+    /// `OFF` present.
+    pub off: bool,
+    /// `BYPASS` present.
+    pub bypass: bool,
+}
+
+/// Communication state, as upsmon keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comm {
+    /// Never polled yet.
+    Unknown,
+    /// The last poll failed.
+    Lost,
+    /// The last poll worked.
+    Ok,
+}
+
+/// One monitored UPS.
+#[derive(Debug, Clone)]
+pub struct UpsTrack {
+    /// `ups@host[:port]` as in the MONITOR line.
+    pub system: String,
+    /// Power value (number of this host's supplies it feeds).
+    pub power_value: u32,
+    /// This host is the primary for it.
+    pub primary: bool,
+    /// Current flags.
+    pub flags: Flags,
+    /// Communication state.
+    pub comm: Comm,
+    /// `None` until the first OL/OB (so the first OL is not announced).
+    pub line_known: bool,
+    /// Last successful poll.
+    pub last_poll: Option<Instant>,
+    /// Last time the UPS was seen not critical (not OB+LB, or calibrating).
+    pub last_noncrit: Option<Instant>,
+    /// Last REPLBATT warning.
+    pub last_rb_warn: Option<Instant>,
+    /// Last NOCOMM warning.
+    pub last_nocomm_warn: Option<Instant>,
+    /// Since when the UPS reports OFF.
+    pub off_since: Option<Instant>,
+    /// Since when the UPS reports OB+LB.
+    pub oblb_since: Option<Instant>,
+}
+
+/// What a poll produced for one UPS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PollResult {
+    /// `ups.status` as the server returned it (without the quotes).
+    Status(String),
+    /// The UPS could not be read (connection refused or lost, login failed, unknown UPS,
+    /// stale data, driver not connected...).
+    Failed,
+}
+
+/// Notifications a status change raises, in the order upsmon raises them, with details.
+pub(crate) type Events = Vec<(NotifyType, String)>;
+
+impl UpsTrack {
+    /// A UPS not polled yet.
+    pub fn new(system: String, power_value: u32, primary: bool) -> Self {
+        Self {
+            system,
+            power_value,
+            primary,
+            flags: Flags::default(),
+            comm: Comm::Unknown,
+            line_known: false,
+            last_poll: None,
+            last_noncrit: None,
+            last_rb_warn: None,
+            last_nocomm_warn: None,
+            off_since: None,
+            oblb_since: None,
+        }
+    }
+
+    /// The UPS answered: COMMOK on a lost → ok transition (not on the first contact).
+    fn alive(&mut self, now: Instant, ev: &mut Events) {
+        self.last_poll = Some(now);
+        if self.comm == Comm::Lost {
+            ev.push((NotifyType::CommOk, String::new()));
+        }
+        self.comm = Comm::Ok;
+    }
+
+    /// The UPS did not answer: COMMBAD on the first failure, then NOCOMM every
+    /// `nocommwarntime` once the silence is that long.
+    pub(crate) fn gone(&mut self, now: Instant, nocommwarn: std::time::Duration, ev: &mut Events) {
+        if self.comm != Comm::Lost {
+            self.comm = Comm::Lost;
+            ev.push((NotifyType::CommBad, String::new()));
+            return;
+        }
+        let silent = self
+            .last_poll
+            .map_or(true, |t| now.duration_since(t) >= nocommwarn);
+        if !silent {
+            return;
+        }
+        let warn_due = self
+            .last_nocomm_warn
+            .map_or(true, |t| now.duration_since(t) > nocommwarn);
+        if warn_due {
+            ev.push((NotifyType::NoComm, String::new()));
+            self.last_nocomm_warn = Some(now);
+        }
+    }
+
+    /// Applies one `ups.status` reading, returning the notifications it raises.
+    pub(crate) fn apply_status(
+        &mut self,
+        status: &str,
+        now: Instant,
+        rbwarn: std::time::Duration,
+        nocommwarn: std::time::Duration,
+    ) -> Events {
+        let mut ev = Events::new();
+        if status.trim().is_empty() {
+            self.gone(now, nocommwarn, &mut ev);
+            return ev;
+        }
+        self.alive(now, &mut ev);
+        // Like upsmon, a flag missing from the line is cleared before the words are read.
+        if !status.contains("LB") {
+            self.flags.low_batt = false;
+        }
+        if !status.contains("FSD") {
+            self.flags.fsd = false;
+        }
+        let words: Vec<&str> = status.split_whitespace().collect();
+        let has = |w: &str| words.iter().any(|x| x.eq_ignore_ascii_case(w));
+        self.clear_gone_flags(&has, &mut ev);
+        for w in &words {
+            self.apply_word(&w.to_ascii_uppercase(), now, rbwarn, &mut ev);
+            self.update_crit_timer(now);
+        }
+        self.track_durations(now);
+        ev
+    }
+
+    fn clear_gone_flags(&mut self, has: &dyn Fn(&str) -> bool, ev: &mut Events) {
+        if self.flags.cal && !has("CAL") {
+            self.flags.cal = false;
+            ev.push((NotifyType::NotCal, String::new()));
+        }
+        if self.flags.off && !has("OFF") {
+            self.flags.off = false;
+            ev.push((NotifyType::NotOff, String::new()));
+        }
+        if self.flags.bypass && !has("BYPASS") {
+            self.flags.bypass = false;
+            ev.push((NotifyType::NotBypass, String::new()));
+        }
+    }
+
+    fn apply_word(&mut self, w: &str, now: Instant, rbwarn: std::time::Duration, ev: &mut Events) {
+        match w {
+            "OL" if !self.flags.online => {
+                if self.line_known {
+                    ev.push((NotifyType::Online, String::new()));
+                }
+                self.line_known = true;
+                self.flags.online = true;
+                self.flags.on_batt = false;
+            }
+            "OB" if !self.flags.on_batt => {
+                self.line_known = true;
+                ev.push((NotifyType::OnBatt, String::new()));
+                self.flags.on_batt = true;
+                self.flags.online = false;
+            }
+            "LB" if !self.flags.low_batt => {
+                ev.push((NotifyType::LowBatt, String::new()));
+                self.flags.low_batt = true;
+            }
+            "RB" => {
+                if self
+                    .last_rb_warn
+                    .map_or(true, |t| now.duration_since(t) > rbwarn)
+                {
+                    ev.push((NotifyType::ReplBatt, String::new()));
+                    self.last_rb_warn = Some(now);
+                }
+            }
+            "CAL" if !self.flags.cal => {
+                ev.push((NotifyType::Cal, String::new()));
+                self.flags.cal = true;
+            }
+            "OFF" if !self.flags.off => {
+                ev.push((NotifyType::Off, String::new()));
+                self.flags.off = true;
+            }
+            "BYPASS" if !self.flags.bypass => {
+                ev.push((NotifyType::Bypass, String::new()));
+                self.flags.bypass = true;
+            }
+            "FSD" if !self.flags.fsd => {
+                ev.push((NotifyType::Fsd, String::new()));
+                self.flags.fsd = true;
+            }
+            _ => {}
+        }
+    }
+
+    /// Not OB, not LB, or calibrating: not critical, so remember when that was last true.
+    fn update_crit_timer(&mut self, now: Instant) {
+        if !self.flags.on_batt || !self.flags.low_batt || self.flags.cal {
+            self.last_noncrit = Some(now);
+        }
+    }
+
+    fn track_durations(&mut self, now: Instant) {
+        self.off_since = if self.flags.off {
+            self.off_since.or(Some(now))
+        } else {
+            None
+        };
+        let oblb = self.flags.on_batt && self.flags.low_batt;
+        self.oblb_since = if oblb {
+            self.oblb_since.or(Some(now))
+        } else {
+            None
+        };
+    }
+}
