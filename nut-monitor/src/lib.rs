@@ -7,15 +7,18 @@
 //!
 //! # Layout
 //! - [`upsmon`]: the shutdown decision ([`upsmon::Monitor`]), notifications and settings.
+//! - [`upssched`]: which `AT` lines a notification triggers, the daemon protocol, and the
+//!   timer daemon's state ([`upssched::TimerDaemon`]).
 //! - [`error`]: [`MonitorError`].
 //!
 //! Still to come (see the project's issues): the tokio layer that polls upsd through
-//! `nut-client`, privilege separation, the `upsmon` binary and upssched.
+//! `nut-client`, privilege separation, and the `upsmon` and `upssched` binaries.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod error;
 pub mod upsmon;
+pub mod upssched;
 
 pub use error::MonitorError;
 pub use nut_proto as proto;
