@@ -1,4 +1,5 @@
-//! Throughput of the `nut-proto` text layer: word splitting and line framing.
+//! Throughput of the `nut-proto` parsers: whole request and reply lines into typed messages,
+//! and the text layer under them (word splitting, line framing).
 //!
 //! Run with `cargo bench -p nut-benches`; results are in lines per second
 //! (`Throughput::Elements`). `BENCHMARKS.md` records measured numbers.
@@ -8,6 +9,7 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use nut_proto::text::{split_line, split_line_with, Limits, LineDecoder, WordSplitter};
+use nut_proto::{Request, Response};
 
 /// Request lines as clients send them (upsc, upsmon, upsrw, upscmd).
 const REQUESTS: &[&str] = &[
@@ -49,6 +51,39 @@ fn stream(lines: &[&str]) -> Vec<u8> {
         out.push(b'\n');
     }
     out
+}
+
+fn bench_messages(c: &mut Criterion) {
+    assert!(REQUESTS.iter().all(|l| Request::parse(l).is_ok()), "sample requests parse");
+    assert!(RESPONSES.iter().all(|l| Response::parse(l).is_ok()), "sample replies parse");
+    let mut group = c.benchmark_group("message");
+    group.throughput(Throughput::Elements(REQUESTS.len() as u64));
+    group.bench_function("request_parse", |b| {
+        b.iter(|| {
+            for line in REQUESTS {
+                black_box(Request::parse(black_box(line)).ok());
+            }
+        });
+    });
+    group.throughput(Throughput::Elements(RESPONSES.len() as u64));
+    group.bench_function("response_parse", |b| {
+        b.iter(|| {
+            for line in RESPONSES {
+                black_box(Response::parse(black_box(line)).ok());
+            }
+        });
+    });
+    let list: Vec<String> = (0..RESPONSES.len())
+        .map(|i| format!(r#"VAR ups battery.item{i} "{i}""#))
+        .collect();
+    group.bench_function("response_parse_var_list", |b| {
+        b.iter(|| {
+            for line in &list {
+                black_box(Response::parse(black_box(line)).ok());
+            }
+        });
+    });
+    group.finish();
 }
 
 fn bench_split_line(c: &mut Criterion) {
@@ -125,6 +160,7 @@ fn bench_line_decoder(c: &mut Criterion) {
 
 criterion_group!(
     benches,
+    bench_messages,
     bench_split_line,
     bench_word_splitter,
     bench_line_decoder
