@@ -54,8 +54,14 @@ fn stream(lines: &[&str]) -> Vec<u8> {
 }
 
 fn bench_messages(c: &mut Criterion) {
-    assert!(REQUESTS.iter().all(|l| Request::parse(l).is_ok()), "sample requests parse");
-    assert!(RESPONSES.iter().all(|l| Response::parse(l).is_ok()), "sample replies parse");
+    assert!(
+        REQUESTS.iter().all(|l| Request::parse(l).is_ok()),
+        "sample requests parse"
+    );
+    assert!(
+        RESPONSES.iter().all(|l| Response::parse(l).is_ok()),
+        "sample replies parse"
+    );
     let mut group = c.benchmark_group("message");
     group.throughput(Throughput::Elements(REQUESTS.len() as u64));
     group.bench_function("request_parse", |b| {
