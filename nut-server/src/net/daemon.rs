@@ -1,0 +1,276 @@
+//! Plumbing shared by daemons that host the server (the `upsd` binary, embedders): NUT's
+//! paths from the environment, loading the three configuration files, binding `LISTEN`
+//! addresses, finding `cmdvartab`, and PID files. Nothing here runs the protocol.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+
+use nut_proto::config::upsd_conf::Listen;
+use nut_proto::config::{UpsConf, UpsdConf, UpsdUsers};
+use tokio::net::{TcpListener, TcpSocket};
+
+use super::error::NetError;
+use super::log::Logger;
+use crate::{Descriptions, ServedConfig, ServerError};
+
+/// Accept backlog asked of the kernel (clamped to `net.core.somaxconn`); real upsd uses 16,
+/// which makes bursts of connects wait a second for a retransmitted SYN.
+pub const BACKLOG: u32 = 4096;
+
+/// Where NUT's files are, from `NUT_CONFPATH`, `NUT_STATEPATH`, `NUT_ALTPIDPATH` or the
+/// Debian defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NutPaths {
+    /// Configuration directory (`/etc/nut`).
+    pub confpath: PathBuf,
+    /// Driver sockets (`/run/nut`); `STATEPATH` in upsd.conf overrides it.
+    pub statepath: PathBuf,
+    /// Directory of PID files: `NUT_ALTPIDPATH`, else `NUT_STATEPATH`, else `/run/nut`.
+    pub pidpath: PathBuf,
+}
+
+fn env_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+impl NutPaths {
+    /// Reads the environment as NUT's `common.c` does.
+    pub fn from_env() -> Self {
+        let statepath = env_path("NUT_STATEPATH").unwrap_or_else(|| "/run/nut".into());
+        Self {
+            confpath: env_path("NUT_CONFPATH").unwrap_or_else(|| "/etc/nut".into()),
+            pidpath: env_path("NUT_ALTPIDPATH").unwrap_or_else(|| statepath.clone()),
+            statepath,
+        }
+    }
+
+    /// `<pidpath>/<prog>.pid`.
+    pub fn pidfile(&self, prog: &str) -> PathBuf {
+        self.pidpath.join(format!("{prog}.pid"))
+    }
+}
+
+/// The parsed configuration of a data server.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// upsd.conf as parsed.
+    pub upsd: UpsdConf,
+    /// What the served state needs.
+    pub served: ServedConfig,
+    /// Warnings (`file:line: message`) to log.
+    pub warnings: Vec<String>,
+}
+
+fn read(path: &Path) -> Result<String, NetError> {
+    std::fs::read_to_string(path).map_err(|e| NetError::io(path.display().to_string(), e))
+}
+
+/// Loads `upsd.conf`, `upsd.users` and `ups.conf` from `confpath`.
+///
+/// A missing `upsd.conf` or `ups.conf` is an error (as in upsd); a missing `upsd.users` is
+/// a warning: nobody can log in. Parse errors carry `file:line`.
+pub fn load(confpath: &Path) -> Result<Loaded, ServerError> {
+    let mut warnings = Vec::new();
+    let name = |f: &str| confpath.join(f).display().to_string();
+    let upsd_text = read(&confpath.join("upsd.conf"))?;
+    let upsd = UpsdConf::parse(&upsd_text, &name("upsd.conf"))?;
+    warnings.extend(upsd.warnings.iter().map(ToString::to_string));
+    let users_path = confpath.join("upsd.users");
+    let users_text = match std::fs::read_to_string(&users_path) {
+        Ok(text) => text,
+        Err(e) => {
+            warnings.push(format!("Can't open {}: {e}", users_path.display()));
+            String::new()
+        }
+    };
+    let users = UpsdUsers::parse(&users_text, &name("upsd.users"))?;
+    warnings.extend(users.warnings.iter().map(ToString::to_string));
+    let ups_text = read(&confpath.join("ups.conf"))?;
+    let ups = UpsConf::parse(&ups_text, &name("ups.conf"))?;
+    warnings.extend(ups.warnings.iter().map(ToString::to_string));
+    let mut upsd = upsd.config;
+    if let Some(allow) = allow_no_device_env() {
+        upsd.allow_no_device = Some(allow);
+    }
+    let served = ServedConfig::from_configs(&upsd, &users.config, &ups.config)?;
+    for skipped in &served.skipped {
+        warnings.push(format!(
+            "Warning: ignoring incomplete configuration for UPS [{skipped}]"
+        ));
+    }
+    Ok(Loaded {
+        upsd,
+        served,
+        warnings,
+    })
+}
+
+/// `ALLOW_NO_DEVICE` from the environment (it overrides upsd.conf, as in upsd).
+fn allow_no_device_env() -> Option<bool> {
+    let v = std::env::var("ALLOW_NO_DEVICE").ok()?.to_ascii_lowercase();
+    match v.as_str() {
+        "true" | "yes" | "on" | "1" => Some(true),
+        "false" | "no" | "off" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// The variable and command descriptions: `cmdvartab` in upsd.conf's `DATAPATH`, else
+/// `$NUT_DATAPATH`, else NUT's installed `/usr/share/nut`, else a short built-in table.
+pub fn descriptions(upsd: &UpsdConf) -> (Descriptions, Option<PathBuf>) {
+    let candidates = [
+        upsd.datapath.as_ref().map(PathBuf::from),
+        env_path("NUT_DATAPATH"),
+        Some(PathBuf::from("/usr/share/nut")),
+    ];
+    for dir in candidates.into_iter().flatten() {
+        let path = dir.join("cmdvartab");
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            return (Descriptions::parse(&text), Some(path));
+        }
+    }
+    (Descriptions::builtin(), None)
+}
+
+/// Which address families to listen on (`-4`, `-6`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Family {
+    /// Both.
+    #[default]
+    Any,
+    /// IPv4 only.
+    V4,
+    /// IPv6 only.
+    V6,
+}
+
+/// Binds every `LISTEN` address (names resolved; port 0 picks a free port) with a deep
+/// backlog. Addresses that fail (an overlap with another LISTEN, a missing interface) are
+/// logged and skipped, as upsd does; none bound at all is an error. Each bound address is
+/// logged as `listening on <addr> port <port>`, so a caller that asked for port 0 can read it.
+pub fn bind(listen: &[Listen], family: Family, log: &Logger) -> Result<Vec<TcpListener>, NetError> {
+    let mut out = Vec::new();
+    for l in listen {
+        let port = l.port_or_default();
+        let addrs: Vec<SocketAddr> = match (l.addr.as_str(), port).to_socket_addrs() {
+            Ok(a) => a.collect(),
+            Err(e) => {
+                log.error(&format!("not listening on {} port {port}: {e}", l.addr));
+                continue;
+            }
+        };
+        for addr in addrs.into_iter().filter(|a| wanted(a, family)) {
+            match bind_one(addr) {
+                Ok(listener) => {
+                    let bound = listener.local_addr().unwrap_or(addr);
+                    log.info(&format!(
+                        "listening on {} port {}",
+                        bound.ip(),
+                        bound.port()
+                    ));
+                    out.push(listener);
+                }
+                Err(e) => log.error(&format!("not listening on {} port {port}: {e}", l.addr)),
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(NetError::NoListener);
+    }
+    Ok(out)
+}
+
+fn wanted(addr: &SocketAddr, family: Family) -> bool {
+    match family {
+        Family::Any => true,
+        Family::V4 => addr.is_ipv4(),
+        Family::V6 => addr.is_ipv6(),
+    }
+}
+
+fn bind_one(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(BACKLOG)
+}
+
+/// Writes `<pid>\n` to `path`.
+pub fn write_pidfile(path: &Path) -> Result<(), NetError> {
+    std::fs::write(path, format!("{}\n", std::process::id()))
+        .map_err(|e| NetError::io(path.display().to_string(), e))
+}
+
+/// Reads a PID file; `None` if it is missing or does not hold a positive number.
+pub fn read_pidfile(path: &Path) -> Option<i32> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.trim().parse().ok().filter(|&pid: &i32| pid > 0)
+}
+
+/// A seed for TRACKING ids that differs between runs (std's per-process random hash keys
+/// mixed with the time and PID).
+pub fn random_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    if let Ok(d) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        h.write_u128(d.as_nanos());
+    }
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pidfile_round_trip_and_garbage() {
+        let dir = std::env::temp_dir().join(format!("nut-server-pid-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("upsd.pid");
+        write_pidfile(&path).expect("write");
+        assert_eq!(read_pidfile(&path), i32::try_from(std::process::id()).ok());
+        std::fs::write(&path, "garbage\n").expect("write");
+        assert_eq!(read_pidfile(&path), None);
+        std::fs::write(&path, "-5\n").expect("write");
+        assert_eq!(read_pidfile(&path), None);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn bind_port_zero_logs_bound_port_and_skips_overlaps() {
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let sink = lines.clone();
+        let log = Logger::new(move |_, m| sink.lock().expect("lock").push(m.to_owned()));
+        let first = bind(&[Listen::new("127.0.0.1", Some(0))], Family::Any, &log).expect("bind");
+        let port = first[0].local_addr().expect("addr").port();
+        let again = [
+            Listen::new("127.0.0.1", Some(port)),
+            Listen::new("127.0.0.1", Some(0)),
+        ];
+        // The listener above still holds `port`: that LISTEN is logged and skipped.
+        let second = bind(&again, Family::V4, &log).expect("bind");
+        assert_eq!(second.len(), 1);
+        let lines = lines.lock().expect("lock");
+        assert!(
+            lines[0].starts_with("listening on 127.0.0.1 port "),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("not listening on 127.0.0.1")),
+            "{lines:?}"
+        );
+        assert_eq!(
+            bind(&again[..1], Family::V6, &log).err(),
+            Some(NetError::NoListener)
+        );
+    }
+}
