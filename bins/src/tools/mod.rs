@@ -1,0 +1,151 @@
+//! The programs' logic, one module each, plus what several of them share.
+
+pub mod json;
+pub mod upsc;
+
+use crate::upserror::UpsError;
+use crate::Fatal;
+
+/// Splits `ups[@host[:port]]` as libupsclient's `upscli_splitname` does, printing its
+/// diagnostics on stderr.
+pub fn split_name(arg: Option<&str>) -> Option<(String, String, u16)> {
+    let arg = arg?;
+    if arg.is_empty() {
+        eprintln!("upscli_splitname: can't parse empty string");
+        return None;
+    }
+    match arg.split_once('@') {
+        None => Some((arg.to_string(), "localhost".into(), 3493)),
+        Some((_, rest)) => {
+            // strtok: the first non-empty token is the UPS name, even before a leading '@'
+            let ups = arg.split('@').find(|s| !s.is_empty())?;
+            let (host, port) = split_addr(rest)?;
+            Some((ups.to_string(), host, port))
+        }
+    }
+}
+
+/// Splits `host[:port]` / `[v6addr][:port]` as libupsclient's `upscli_splitaddr` does,
+/// printing its diagnostics on stderr.
+pub fn split_addr(arg: &str) -> Option<(String, u16)> {
+    if arg.is_empty() {
+        eprintln!("upscli_splitaddr: can't parse empty string");
+        return None;
+    }
+    let (host, rest) = if let Some(inner) = arg.strip_prefix('[') {
+        let Some((host, after)) = inner.split_once(']') else {
+            eprintln!("upscli_splitaddr: missing closing bracket in [domain literal]");
+            return None;
+        };
+        (host, after.strip_prefix(':').map(Some).unwrap_or(None))
+    } else {
+        let host = arg.split(':').find(|s| !s.is_empty()).unwrap_or_default();
+        (host, arg.split_once(':').map(|(_, port)| port))
+    };
+    if host.is_empty() {
+        return None;
+    }
+    let port = match rest {
+        None => 3493,
+        Some(p) => match parse_port(p) {
+            Some(port) => port,
+            None => {
+                eprintln!("upscli_splitaddr: no port specified after ':' separator");
+                return None;
+            }
+        },
+    };
+    Some((host.to_string(), port))
+}
+
+/// `strtol(s, NULL, 10)` in 1..=65535, as `upscli_splitaddr` accepts ports.
+fn parse_port(s: &str) -> Option<u16> {
+    let l = atol(s);
+    u16::try_from(l).ok().filter(|p| *p >= 1)
+}
+
+/// C's `atoi`/`strtol(.., 10)`: leading blanks, a sign, then digits; 0 when none.
+pub fn atol(s: &str) -> i64 {
+    let s = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (neg, digits) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let mut n: i64 = 0;
+    for b in digits.bytes().take_while(u8::is_ascii_digit) {
+        n = n.saturating_mul(10).saturating_add(i64::from(b - b'0'));
+    }
+    if neg {
+        -n
+    } else {
+        n
+    }
+}
+
+/// `Error: <libupsclient text>`.
+pub fn error(e: &UpsError) -> Fatal {
+    Fatal::new(format!("Error: {e}"))
+}
+
+/// Parses `-t` as NUT's `str_to_uint` does (decimal, whole string, fits in 32 bits).
+pub fn parse_timeout(s: &str) -> Result<u32, Fatal> {
+    let ok = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match s.parse::<u32>() {
+        Ok(v) if ok => Ok(v),
+        _ => {
+            Err(Fatal::new(format!(
+            "Could not convert the provided value for timeout ('-t' option) to unsigned int: {}",
+            if ok { "Numerical result out of range" } else { "Invalid argument" }
+        )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_split_like_libupsclient() {
+        let s = |a| split_name(Some(a));
+        assert_eq!(s("ups"), Some(("ups".into(), "localhost".into(), 3493)));
+        assert_eq!(s("ups@h:1234"), Some(("ups".into(), "h".into(), 1234)));
+        assert_eq!(s("ups@[::1]:99"), Some(("ups".into(), "::1".into(), 99)));
+        assert_eq!(s("ups@[::1]"), Some(("ups".into(), "::1".into(), 3493)));
+        assert_eq!(s("ups@h:"), None);
+        assert_eq!(s("ups@h:0"), None);
+        assert_eq!(s("ups@h:70000"), None);
+        assert_eq!(s("ups@h:12ab"), Some(("ups".into(), "h".into(), 12)));
+        assert_eq!(split_name(None), None);
+        assert_eq!(s(""), None);
+    }
+
+    #[test]
+    fn addresses_split_like_libupsclient() {
+        assert_eq!(split_addr("localhost"), Some(("localhost".into(), 3493)));
+        assert_eq!(split_addr("h:5"), Some(("h".into(), 5)));
+        assert_eq!(split_addr("[::1"), None);
+    }
+
+    #[test]
+    fn atol_is_c_like() {
+        assert_eq!(atol("12abc"), 12);
+        assert_eq!(atol("  -7"), -7);
+        assert_eq!(atol("abc"), 0);
+    }
+
+    #[test]
+    fn timeouts_parse_like_str_to_uint() {
+        assert_eq!(parse_timeout("15"), Ok(15));
+        assert!(parse_timeout("abc")
+            .expect_err("fails")
+            .message
+            .ends_with("Invalid argument"));
+        assert!(parse_timeout("-1").is_err());
+        assert!(parse_timeout("99999999999")
+            .expect_err("fails")
+            .message
+            .ends_with("out of range"));
+    }
+}
