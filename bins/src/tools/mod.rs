@@ -1,7 +1,10 @@
 //! The programs' logic, one module each, plus what several of them share.
 
 pub mod json;
+pub mod prompt;
+pub mod tracking;
 pub mod upsc;
+pub mod upscmd;
 
 use crate::upserror::UpsError;
 use crate::Fatal;

@@ -1,0 +1,131 @@
+//! Sending a SET/INSTCMD line and reporting its result as `upscmd` and `upsrw` do, with
+//! `-w` polling `GET TRACKING <id>` once a second until it is no longer `PENDING`.
+
+use std::time::{Duration, Instant};
+
+use crate::conn::Conn;
+use crate::Fatal;
+
+/// What the caller calls its operation in the messages (`upscmd` vs `upsrw` wording).
+#[derive(Debug, Clone, Copy)]
+pub struct Wording {
+    /// `Can't <send>: ...` when sending fails ("send instant command", "set variable").
+    pub send: &'static str,
+    /// `<failed>: ...` when reading the reply fails ("Instant command failed", ...).
+    pub failed: &'static str,
+    /// `Can't enable <tracking>: ...` and `Enabling <tracking> failed...`.
+    pub tracking: &'static str,
+}
+
+/// Logs in with `USERNAME`/`PASSWORD` (replies are read but not checked, as in NUT).
+pub async fn authenticate(
+    conn: &mut Conn,
+    user: &str,
+    pass: &str,
+    unknown_cmd: &str,
+) -> Result<(), Fatal> {
+    conn.send_line(&format!("USERNAME {user}\n"))
+        .await
+        .map_err(|e| Fatal::new(format!("Can't set username: {e}")))?;
+    conn.read_line().await.map_err(|e| {
+        if e.is_unknown_command() {
+            Fatal::new(unknown_cmd)
+        } else {
+            Fatal::new(format!("Set username failed: {e}"))
+        }
+    })?;
+    conn.send_line(&format!("PASSWORD {pass}\n"))
+        .await
+        .map_err(|e| Fatal::new(format!("Can't set password: {e}")))?;
+    conn.read_line()
+        .await
+        .map_err(|e| Fatal::new(format!("Set password failed: {e}")))?;
+    Ok(())
+}
+
+/// `SET TRACKING ON`, which must be answered `OK`.
+pub async fn enable(conn: &mut Conn, w: Wording) -> Result<(), Fatal> {
+    conn.send_line("SET TRACKING ON\n")
+        .await
+        .map_err(|e| Fatal::new(format!("Can't enable {}: {e}", w.tracking)))?;
+    let reply = conn
+        .read_line()
+        .await
+        .map_err(|e| Fatal::new(format!("Enabling {} failed: {e}", w.tracking)))?;
+    if !reply.starts_with("OK") {
+        return Err(Fatal::new(format!(
+            "Enabling {} failed. upsd answered: {reply}",
+            w.tracking
+        )));
+    }
+    Ok(())
+}
+
+/// The tracking id in an `OK TRACKING <36-char uuid>` reply.
+pub fn tracking_id(reply: &str) -> Option<&str> {
+    reply
+        .strip_prefix("OK TRACKING ")
+        .filter(|id| id.len() == 36)
+}
+
+/// Sends `line`, checks the `OK` reply, and returns the text NUT prints on stderr: the
+/// reply itself, or with `wait` the final tracking status.
+pub async fn execute(
+    conn: &mut Conn,
+    line: &str,
+    wait: Option<u32>,
+    w: Wording,
+) -> Result<String, Fatal> {
+    conn.send_line(line)
+        .await
+        .map_err(|e| Fatal::new(format!("Can't {}: {e}", w.send)))?;
+    let reply = conn
+        .read_line()
+        .await
+        .map_err(|e| Fatal::new(format!("{}: {e}", w.failed)))?;
+    if !reply.starts_with("OK") {
+        return Err(Fatal::new(format!(
+            "Unexpected response from upsd: {reply}"
+        )));
+    }
+    match (wait, tracking_id(&reply)) {
+        (Some(timeout), Some(id)) => poll(conn, id, timeout).await,
+        _ => Ok(reply),
+    }
+}
+
+async fn poll(conn: &mut Conn, id: &str, timeout: u32) -> Result<String, Fatal> {
+    let start = Instant::now();
+    let limit = Duration::from_secs(u64::from(timeout));
+    loop {
+        if start.elapsed() >= limit {
+            return Err(Fatal::new(
+                "Can't receive status tracking information: timeout",
+            ));
+        }
+        conn.send_line(&format!("GET TRACKING {id}\n"))
+            .await
+            .map_err(|e| Fatal::new(format!("Can't send status tracking request: {e}")))?;
+        let reply = conn
+            .read_line_timeout(limit)
+            .await
+            .map_err(|e| Fatal::new(format!("Can't receive status tracking information: {e}")))?;
+        if !reply.starts_with("PENDING") {
+            return Ok(reply);
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tracking_ids_need_the_exact_length() {
+        let id = "2DDC5036-F665-4D29-BE4C-0374D091D263";
+        assert_eq!(tracking_id(&format!("OK TRACKING {id}")), Some(id));
+        assert_eq!(tracking_id("OK"), None);
+        assert_eq!(tracking_id("OK TRACKING short"), None);
+    }
+}

@@ -1,0 +1,245 @@
+//! `upscmd`: list or run a UPS's instant commands (NUT 2.8.0).
+
+use super::{prompt, tracking};
+use crate::conn::Conn;
+use crate::getopt::{getopt, Opt};
+use crate::{basename, CliResult, Fatal, UPS_VERSION};
+
+/// NUT's `DEFAULT_TRACKING_TIMEOUT`, seconds.
+pub const DEFAULT_TIMEOUT: u32 = 10;
+
+const WORDING: tracking::Wording = tracking::Wording {
+    send: "send instant command",
+    failed: "Instant command failed",
+    tracking: "command status tracking",
+};
+
+/// A parsed `upscmd` command line.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Options {
+    /// `-l`: list the commands.
+    pub list: bool,
+    /// `-u`.
+    pub user: Option<String>,
+    /// `-p`.
+    pub pass: Option<String>,
+    /// `-w`: wait for the tracking result.
+    pub wait: bool,
+    /// `-t` (seconds).
+    pub timeout: u32,
+    /// `ups[@host[:port]] [command [value]]`.
+    pub operands: Vec<String>,
+}
+
+/// The usage text printed on stdout.
+pub fn usage(prog: &str) -> String {
+    format!(
+        "Network UPS Tools upscmd {UPS_VERSION}\n\n\
+usage: {prog} [-h]\n\
+\x20      {prog} [-l <ups>]\n\
+\x20      {prog} [-u <username>] [-p <password>] [-w] [-t <timeout>] <ups> <command> [<value>]\n\n\
+Administration program to initiate instant commands on UPS hardware.\n\n\
+\x20 -h\t\tdisplay this help text\n\
+\x20 -l <ups>\tshow available commands on UPS <ups>\n\
+\x20 -u <username>\tset username for command authentication\n\
+\x20 -p <password>\tset password for command authentication\n\
+\x20 -w            wait for the completion of command by the driver\n\
+\x20               and return its actual result from the device\n\
+\x20 -t <timeout>\tset a timeout when using -w (in seconds, default: {DEFAULT_TIMEOUT})\n\n\
+\x20 <ups>\t\tUPS identifier - <upsname>[@<hostname>[:<port>]]\n\
+\x20 <command>\tValid instant command - test.panel.start, etc.\n\
+\x20 [<value>]\tAdditional data for command - number of seconds, etc.\n"
+    )
+}
+
+fn usage_exit(prog: &str) -> Fatal {
+    print!("{}", usage(prog));
+    Fatal::quiet(0)
+}
+
+/// Parses the command line; `Err` is an early exit (usage, version, bad option or `-t`).
+pub fn parse(prog: &str, args: &[String]) -> Result<Options, Fatal> {
+    let parsed = getopt(prog, args, "lhu:p:t:wV");
+    let mut o = Options {
+        timeout: DEFAULT_TIMEOUT,
+        ..Options::default()
+    };
+    for opt in parsed.opts {
+        match opt {
+            Opt::Flag('l', _) => o.list = true,
+            Opt::Flag('u', v) => o.user = v,
+            Opt::Flag('p', v) => o.pass = v,
+            Opt::Flag('t', v) => o.timeout = super::parse_timeout(v.as_deref().unwrap_or(""))?,
+            Opt::Flag('w', _) => o.wait = true,
+            Opt::Flag('V', _) => {
+                return Err(Fatal::success(format!(
+                    "Network UPS Tools upscmd {UPS_VERSION}"
+                )))
+            }
+            Opt::Bad(msg) => {
+                eprintln!("{msg}");
+                return Err(usage_exit(prog));
+            }
+            Opt::Flag(..) => return Err(usage_exit(prog)),
+        }
+    }
+    if parsed.operands.is_empty() {
+        return Err(usage_exit(prog));
+    }
+    o.operands = parsed.operands;
+    Ok(o)
+}
+
+/// Runs `upscmd` with `args` (after `argv[0]`).
+pub async fn main(argv0: &str, args: &[String]) -> CliResult {
+    let prog = basename(argv0);
+    let o = parse(prog, args)?;
+    let (ups, host, port) =
+        super::split_name(o.operands.first().map(String::as_str)).ok_or_else(|| {
+            Fatal::new("Error: invalid UPS definition.  Required format: upsname[@hostname[:port]]")
+        })?;
+    let mut conn = Conn::connect(&host, port, false)
+        .await
+        .map_err(|e| super::error(&e))?;
+    let result = if o.list {
+        list_commands(&mut conn, &ups).await
+    } else {
+        run_command(&mut conn, prog, &ups, &o).await
+    };
+    conn.disconnect().await;
+    result
+}
+
+async fn list_commands(conn: &mut Conn, ups: &str) -> CliResult {
+    let q = ["CMD", ups];
+    conn.list_start(&q).await.map_err(|e| {
+        if e.is_unknown_command() {
+            Fatal::new("Error: upsd is too old to support this query")
+        } else {
+            super::error(&e)
+        }
+    })?;
+    let mut names = Vec::new();
+    while let Ok(Some(words)) = conn.list_next(&q).await {
+        if words.len() < 3 {
+            return Err(Fatal::new(format!(
+                "Error: insufficient data (got {} args, need at least 3)",
+                words.len()
+            )));
+        }
+        names.push(words[2].clone());
+    }
+    println!("Instant commands supported on UPS [{ups}]:\n");
+    for name in names {
+        let desc = conn
+            .get(&["CMDDESC", ups, &name])
+            .await
+            .ok()
+            .and_then(|w| w.get(3).cloned());
+        println!("{}", command_line(&name, desc.as_deref()));
+    }
+    Ok(())
+}
+
+/// One line of `upscmd -l`: `name - description`, or the bare name.
+pub fn command_line(name: &str, desc: Option<&str>) -> String {
+    match desc {
+        Some(d) => format!("{name} - {d}"),
+        None => name.to_string(),
+    }
+}
+
+async fn run_command(conn: &mut Conn, prog: &str, ups: &str, o: &Options) -> CliResult {
+    let Some(cmd) = o.operands.get(1) else {
+        return Err(usage_exit(prog));
+    };
+    if !cmd.contains('.') {
+        return Err(Fatal::new("Error: old command names are not supported"));
+    }
+    let user = match &o.user {
+        Some(u) => u.clone(),
+        None => ask_user()?,
+    };
+    let pass = o
+        .pass
+        .clone()
+        .unwrap_or_else(|| prompt::get_pass("Password: "));
+    let unknown =
+        "Set username failed due to an unknown command.\nYou probably need to upgrade upsd.";
+    tracking::authenticate(conn, &user, &pass, unknown).await?;
+    if o.wait {
+        tracking::enable(conn, WORDING).await?;
+    }
+    let line = instcmd_line(ups, cmd, o.operands.get(2).map(String::as_str));
+    let result = tracking::execute(conn, &line, o.wait.then_some(o.timeout), WORDING).await?;
+    eprintln!("{result}");
+    Ok(())
+}
+
+fn ask_user() -> Result<String, Fatal> {
+    let login = prompt::login_name();
+    let answer = prompt::ask_stdin(&prompt::username_prompt(login.as_deref()))
+        .ok_or_else(|| Fatal::new("Error reading from stdin!"))?;
+    prompt::username_from(Some(&answer), login.as_deref())
+        .ok_or_else(|| Fatal::new("No username available - even tried getpwuid"))
+}
+
+/// `INSTCMD <ups> <cmd> [<value>]`, unquoted as NUT 2.8.0's upscmd writes it.
+pub fn instcmd_line(ups: &str, cmd: &str, value: Option<&str>) -> String {
+    match value {
+        Some(v) => format!("INSTCMD {ups} {cmd} {v}\n"),
+        None => format!("INSTCMD {ups} {cmd}\n"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn options() {
+        let o = parse(
+            "upscmd",
+            &args(&[
+                "-u", "admin", "-psecret", "-w", "-t", "3", "ups", "load.off",
+            ]),
+        )
+        .expect("parses");
+        assert_eq!(o.user.as_deref(), Some("admin"));
+        assert_eq!(o.pass.as_deref(), Some("secret"));
+        assert!(o.wait);
+        assert_eq!(o.timeout, 3);
+        assert_eq!(o.operands, ["ups", "load.off"]);
+        let e = parse("upscmd", &args(&["-t", "x", "ups"])).expect_err("bad timeout");
+        assert!(e.message.starts_with("Could not convert"));
+        assert_eq!(
+            parse("upscmd", &args(&["-V"])).expect_err("version"),
+            Fatal::success("Network UPS Tools upscmd 2.8.0")
+        );
+    }
+
+    #[test]
+    fn lines() {
+        assert_eq!(instcmd_line("u", "load.off", None), "INSTCMD u load.off\n");
+        assert_eq!(
+            instcmd_line("u", "test.start", Some("10")),
+            "INSTCMD u test.start 10\n"
+        );
+        assert_eq!(
+            command_line("load.off", Some("Turn off")),
+            "load.off - Turn off"
+        );
+        assert_eq!(command_line("x.y", None), "x.y");
+    }
+
+    #[test]
+    fn usage_text() {
+        let u = usage("upscmd");
+        assert!(u.contains("  -l <ups>\tshow available commands on UPS <ups>\n"));
+        assert!(u.contains("default: 10)\n"));
+    }
+}
