@@ -5,6 +5,7 @@ pub mod prompt;
 pub mod tracking;
 pub mod upsc;
 pub mod upscmd;
+pub mod upsrw;
 
 use crate::upserror::UpsError;
 use crate::Fatal;

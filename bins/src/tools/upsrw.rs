@@ -1,0 +1,268 @@
+//! `upsrw`: show or set a UPS's writable variables (NUT 2.8.0).
+
+mod render;
+
+pub use render::{render_enum, render_range, type_plan, TypePlan, ValueKind};
+
+use super::{prompt, tracking};
+use crate::conn::Conn;
+use crate::getopt::{getopt, Opt};
+use crate::upserror::UpsError;
+use crate::{basename, CliResult, Fatal, UPS_VERSION};
+
+const WORDING: tracking::Wording = tracking::Wording {
+    send: "set variable",
+    failed: "Set variable failed",
+    tracking: "set variable status tracking",
+};
+
+/// A parsed `upsrw` command line.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Options {
+    /// `-s var[=value]`.
+    pub set: Option<String>,
+    /// `-u`.
+    pub user: Option<String>,
+    /// `-p`.
+    pub pass: Option<String>,
+    /// `-w`.
+    pub wait: bool,
+    /// `-t` seconds.
+    pub timeout: u32,
+    /// `ups[@host[:port]]`.
+    pub target: String,
+}
+
+/// The usage text printed on stdout.
+pub fn usage(prog: &str) -> String {
+    format!(
+        "Network UPS Tools {prog} {UPS_VERSION}\n\n\
+usage: {prog} [-h]\n\
+\x20      {prog} [-s <variable>] [-u <username>] [-p <password>] [-w] [-t <timeout>] <ups>\n\n\
+Demo program to set variables within UPS hardware.\n\n\
+\x20 -h            display this help text\n\
+\x20 -s <variable>\tspecify variable to be changed\n\
+\t\tuse -s VAR=VALUE to avoid prompting for value\n\
+\x20 -l            show all possible read/write variables.\n\
+\x20 -u <username> set username for command authentication\n\
+\x20 -p <password> set password for command authentication\n\
+\x20 -w            wait for the completion of setting by the driver\n\
+\x20               and return its actual result from the device\n\
+\x20 -t <timeout>\tset a timeout when using -w (in seconds, default: {})\n\n\
+\x20 <ups>         UPS identifier - <upsname>[@<hostname>[:<port>]]\n\n\
+Call without -s to show all possible read/write variables (same as -l).\n",
+        super::upscmd::DEFAULT_TIMEOUT
+    )
+}
+
+fn usage_exit(prog: &str) -> Fatal {
+    print!("{}", usage(prog));
+    Fatal::quiet(0)
+}
+
+/// Parses the command line; `Err` is an early exit.
+pub fn parse(prog: &str, args: &[String]) -> Result<Options, Fatal> {
+    let parsed = getopt(prog, args, "hls:p:t:u:wV");
+    let mut o = Options {
+        timeout: super::upscmd::DEFAULT_TIMEOUT,
+        ..Options::default()
+    };
+    for opt in parsed.opts {
+        match opt {
+            Opt::Flag('s', v) => o.set = v,
+            Opt::Flag('l', _) => {
+                if o.set.take().is_some() {
+                    eprintln!("Listing mode requested, overriding setvar specified earlier!");
+                }
+            }
+            Opt::Flag('p', v) => o.pass = v,
+            Opt::Flag('t', v) => o.timeout = super::parse_timeout(v.as_deref().unwrap_or(""))?,
+            Opt::Flag('u', v) => o.user = v,
+            Opt::Flag('w', _) => o.wait = true,
+            Opt::Flag('V', _) => {
+                println!("Network UPS Tools {prog} {UPS_VERSION}");
+                return Err(Fatal::quiet(0));
+            }
+            Opt::Bad(msg) => {
+                eprintln!("{msg}");
+                return Err(usage_exit(prog));
+            }
+            Opt::Flag(..) => return Err(usage_exit(prog)),
+        }
+    }
+    o.target = parsed
+        .operands
+        .first()
+        .cloned()
+        .ok_or_else(|| usage_exit(prog))?;
+    Ok(o)
+}
+
+/// Runs `upsrw` with `args` (after `argv[0]`).
+pub async fn main(argv0: &str, args: &[String]) -> CliResult {
+    let o = parse(basename(argv0), args)?;
+    let (ups, host, port) = super::split_name(Some(&o.target)).ok_or_else(|| {
+        Fatal::new("Error: invalid UPS definition.  Required format: upsname[@hostname[:port]]")
+    })?;
+    let mut conn = Conn::connect(&host, port, false)
+        .await
+        .map_err(|e| super::error(&e))?;
+    let result = match &o.set {
+        Some(setvar) => set_var(&mut conn, &ups, setvar, &o).await,
+        None => list_rw(&mut conn, &ups).await,
+    };
+    conn.disconnect().await;
+    result
+}
+
+async fn set_var(conn: &mut Conn, ups: &str, setvar: &str, o: &Options) -> CliResult {
+    let user = match &o.user {
+        Some(u) => u.clone(),
+        None => {
+            let login = prompt::login_name();
+            let answer = prompt::ask_stdin(&prompt::username_prompt(login.as_deref()));
+            prompt::username_from(answer.as_deref(), login.as_deref())
+                .ok_or_else(|| Fatal::new("No username available - even tried getpwuid"))?
+        }
+    };
+    let pass = o
+        .pass
+        .clone()
+        .unwrap_or_else(|| prompt::get_pass("Password: "));
+    let (var, value) = match setvar.split_once('=') {
+        Some((var, value)) => (var.to_string(), value.to_string()),
+        None => {
+            let answer = prompt::ask_stdin(&format!("Enter new value for {setvar}: "));
+            (
+                setvar.to_string(),
+                answer.map(|a| prompt::chop(&a)).unwrap_or_default(),
+            )
+        }
+    };
+    let unknown =
+        "Set username failed due to an unknown command. You probably need to upgrade upsd.";
+    tracking::authenticate(conn, &user, &pass, unknown).await?;
+    if !var.contains('.') {
+        return Err(Fatal::new("Error: old variable names are not supported"));
+    }
+    if o.wait {
+        tracking::enable(conn, WORDING).await?;
+    }
+    let line = set_line(ups, &var, &value);
+    let result = tracking::execute(conn, &line, o.wait.then_some(o.timeout), WORDING).await?;
+    eprintln!("{result}");
+    Ok(())
+}
+
+/// `SET VAR <ups> <var> "<escaped value>"`.
+pub fn set_line(ups: &str, var: &str, value: &str) -> String {
+    format!(
+        "SET VAR {ups} {var} \"{}\"\n",
+        nut_proto::text::escape(value)
+    )
+}
+
+async fn list_rw(conn: &mut Conn, ups: &str) -> CliResult {
+    let q = ["RW", ups];
+    conn.list_start(&q).await.map_err(|e| {
+        if e.is_unknown_command() {
+            Fatal::new("Error: upsd is too old to support this query")
+        } else {
+            super::error(&e)
+        }
+    })?;
+    let mut names = Vec::new();
+    while let Ok(Some(words)) = conn.list_next(&q).await {
+        if words.len() < 4 {
+            return Err(insufficient(words.len()));
+        }
+        names.push(words[2].clone());
+    }
+    for name in names {
+        print_rw(conn, ups, &name).await?;
+    }
+    Ok(())
+}
+
+fn insufficient(n: usize) -> Fatal {
+    Fatal::new(format!(
+        "Error: insufficient data (got {n} args, need at least 4)"
+    ))
+}
+
+async fn get_data(conn: &mut Conn, kind: &str, ups: &str, var: &str) -> Option<String> {
+    conn.get(&[kind, ups, var])
+        .await
+        .ok()
+        .and_then(|mut w| (w.len() > 3).then(|| w.swap_remove(3)))
+}
+
+async fn print_rw(conn: &mut Conn, ups: &str, var: &str) -> CliResult {
+    let desc = get_data(conn, "DESC", ups, var).await;
+    println!(
+        "[{var}]\n{}",
+        desc.as_deref().unwrap_or("Description unavailable")
+    );
+    let words = conn
+        .get(&["TYPE", ups, var])
+        .await
+        .ok()
+        .filter(|w| w.len() >= 3);
+    let plan = match words {
+        Some(w) => type_plan(&w[3..]),
+        None => TypePlan::unknown(),
+    };
+    for word in &plan.unrecognized {
+        println!("Type: {word} (unrecognized)");
+    }
+    match plan.kind {
+        None => {}
+        Some(ValueKind::Unknown) => println!("Unknown type"),
+        Some(ValueKind::String(len)) => {
+            let v = value(conn, ups, var, "do_string").await?;
+            println!("Type: STRING\nMaximum length: {len}\nValue: {v}");
+        }
+        Some(ValueKind::Number) => {
+            let v = value(conn, ups, var, "do_number").await?;
+            println!("Type: NUMBER\nValue: {v}");
+        }
+        Some(ValueKind::Enum(base)) => {
+            let v = value(conn, ups, var, "do_enum").await?;
+            let options = list_values(conn, &["ENUM", ups, var], 4).await?;
+            let options: Vec<String> = options.into_iter().map(|mut w| w.swap_remove(3)).collect();
+            print!("{}", render_enum(base, &options, &v));
+        }
+        Some(ValueKind::Range) => {
+            let v = value(conn, ups, var, "do_range").await?;
+            let ranges = list_values(conn, &["RANGE", ups, var], 5).await?;
+            let ranges: Vec<(String, String)> = ranges
+                .into_iter()
+                .map(|w| (w[3].clone(), w[4].clone()))
+                .collect();
+            print!("{}", render_range(&ranges, &v));
+        }
+    }
+    println!();
+    Ok(())
+}
+
+async fn value(conn: &mut Conn, ups: &str, var: &str, func: &str) -> Result<String, Fatal> {
+    get_data(conn, "VAR", ups, var)
+        .await
+        .ok_or_else(|| Fatal::new(format!("{func}: can't get current value of {var}")))
+}
+
+/// Items of a LIST ENUM/RANGE with at least `min` words; an error after `BEGIN` ends it.
+async fn list_values(conn: &mut Conn, q: &[&str], min: usize) -> Result<Vec<Vec<String>>, Fatal> {
+    conn.list_start(q)
+        .await
+        .map_err(|e: UpsError| super::error(&e))?;
+    let mut items = Vec::new();
+    while let Ok(Some(words)) = conn.list_next(q).await {
+        if words.len() < min {
+            return Err(insufficient(words.len()));
+        }
+        items.push(words);
+    }
+    Ok(items)
+}
