@@ -1,10 +1,13 @@
 //! The programs' logic, one module each, plus what several of them share.
 
 pub mod json;
+pub mod localtime;
 pub mod prompt;
+pub mod strftime;
 pub mod tracking;
 pub mod upsc;
 pub mod upscmd;
+pub mod upslog;
 pub mod upsrw;
 
 use crate::upserror::UpsError;
