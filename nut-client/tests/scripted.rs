@@ -497,3 +497,35 @@ async fn crlf_replies_and_split_reads() {
     drop(c);
     server.await.unwrap();
 }
+
+#[tokio::test]
+async fn non_ascii_reply_bytes_are_dropped_like_upsc() {
+    let (client_io, server_io) = tokio::io::duplex(4096);
+    let server = tokio::spawn(async move {
+        let (read, mut write) = tokio::io::split(server_io);
+        let mut lines = BufReader::new(read).lines();
+        assert_eq!(lines.next_line().await.unwrap().unwrap(), "GET VAR u v");
+        write.write_all(b"VAR u v \"caf\xe9\"\n").await.unwrap();
+        let _ = lines.next_line().await;
+    });
+    let mut c = Client::attach(client_io);
+    // Bytes outside printable ASCII are dropped, as libupsclient's parser does
+    // (common/parseconf.c, CVE-2012-2944); never a panic or a hang.
+    assert_eq!(c.get_var("u", "v").await.unwrap(), "caf");
+    drop(c);
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn connect_to_a_closed_port_is_an_io_error() {
+    // Bind then drop: nothing listens on this port any more.
+    let port = {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let err = Client::connect("127.0.0.1", port).await.unwrap_err();
+    let ClientError::Io(io) = err else {
+        panic!("expected an I/O error, got {err:?}");
+    };
+    assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
+}
