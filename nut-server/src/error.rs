@@ -1,0 +1,24 @@
+//! The crate-wide error of `nut-server`.
+
+use nut_proto::{ConfigError, ParseError};
+
+/// Everything that can go wrong in `nut-server` outside of protocol replies (which are
+/// `ERR <code>` lines, [`nut_proto::ErrorCode`], sent to the client and never an `Err` here).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// A configuration file could not be parsed.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Malformed protocol text where a whole message was required.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// `ups.conf` defines no usable UPS and `ALLOW_NO_DEVICE` is not set.
+    #[error("no UPS definitions in ups.conf (set ALLOW_NO_DEVICE to start anyway)")]
+    NoDevices,
+    /// Two `ups.conf` sections name the same UPS, ignoring case (upsd finds UPSes by
+    /// case-insensitive name, so the second could never be reached).
+    #[error("UPS name [{0}] is defined twice (names are case-insensitive)")]
+    DuplicateUps(String),
+    // ---- variants added by the network layer (h8-server-net) go below this line ----
+}
