@@ -14,6 +14,10 @@
 //!   clients, bounded per-client queues — and the loop that polls the device, answers
 //!   `DUMPALL`/`PING`/`SET`/`INSTCMD` with `TRACKING`, and re-initialises a lost device.
 //!
+//! - [`cli`]: the command line and process life every driver binary shares (NUT's `-a`/`-s`/
+//!   `-x`/`-F`/`-u`/`-k`/`-c` flags, `ups.conf`, socket, PID file, signals).
+//! - [`upsdrvctl`]: starting, stopping and shutting down the drivers `ups.conf` lists.
+//!
 //! The `sock`, `tree` and `dstate` modules do no I/O; only `sockserver` and `runloop` use
 //! tokio.
 //!
@@ -27,6 +31,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod cli;
 pub mod driver;
 pub mod dstate;
 pub mod error;
@@ -34,6 +39,7 @@ pub mod runloop;
 pub mod sock;
 pub mod sockserver;
 pub mod tree;
+pub mod upsdrvctl;
 
 pub use driver::{Driver, DriverInfo, DriverOption, DriverOptions};
 pub use dstate::DriverState;

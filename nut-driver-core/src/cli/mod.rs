@@ -1,0 +1,117 @@
+//! The command line and process life of a driver, shared by every driver binary.
+//!
+//! A driver binary is one call: [`main`] with the program's arguments and a function that
+//! builds the driver from its options. This module then does what NUT 2.8.0's
+//! `drivers/main.c` does around a driver:
+//!
+//! - NUT's flags: `-a <ups>` (section of `$NUT_CONFPATH/ups.conf`, globals included),
+//!   `-s <ups>` (standalone, options from `-x`), `-x key[=value]`, `-F`/`-FF`/`-B`, `-D`
+//!   (repeatable, implies foreground), `-q`, `-u user`, `-g group`, `-r chroot`, `-i
+//!   interval`, `-k` (power the load off and exit), `-c reload|exit` (signal the running
+//!   instance through its PID file, as NUT 2.8.1+ does), `-h`, `-V`, `-L`.
+//! - Options are validated against the driver's declared [`DriverOption`]s and published
+//!   as `driver.parameter.*` / `driver.flag.*` exactly where NUT publishes them (`port`,
+//!   `pollinterval`, `synchronous` always; `nolock`/`ignorelb` flags; every driver option
+//!   except secrets); `default.*` and `override.*` set variables. A bad `ups.conf` is an
+//!   error naming `file:line`.
+//! - Socket `<statepath>/<driver>-<ups>` (mode 0660, `-g` group), a stale one removed first,
+//!   removed again on exit; PID file `<altpidpath>/<driver>-<ups>.pid` when running in the
+//!   background or with `-FF`. As root the driver switches to `-u` (default `nut`) before
+//!   creating the socket, like NUT.
+//! - SIGTERM/SIGINT/SIGQUIT stop the driver cleanly; SIGHUP re-reads `ups.conf` and rebuilds
+//!   the driver from the new options at the next poll (NUT 2.8.0 ignores SIGHUP).
+//! - Background mode does not fork: the program re-runs itself with `-FF` in a new process
+//!   group, waits until the child has written its PID file (socket ready), and exits.
+//!   Unlike a forked daemon the child keeps its session (no `setsid`, which needs unsafe
+//!   code); being in its own process group it does not get the terminal's Ctrl-C.
+//!
+//! Deliberate differences from NUT: `-x` always wins over `ups.conf` whatever the order;
+//! an unknown option is an error with exit status 1 (NUT exits 0); `driver.version` is our
+//! version, not `2.8.0`; a socket that still answers is not removed (another instance is
+//! running) instead of being silently replaced.
+
+mod args;
+mod config;
+pub mod process;
+mod run;
+
+use std::sync::atomic::{AtomicU8, Ordering};
+
+pub use args::{Args, Signal};
+pub use config::{is_sensitive, Setup};
+pub use process::Paths;
+pub use run::{main, run_foreground};
+
+use crate::driver::{DriverInfo, DriverOption};
+
+static DEBUG: AtomicU8 = AtomicU8::new(0);
+
+/// Sets the debug level used by [`log`].
+pub fn set_debug(level: u8) {
+    DEBUG.store(level, Ordering::Relaxed);
+}
+
+/// Writes a message to stderr when the debug level is at least `level` (0 = always).
+pub fn log(level: u8, msg: &str) {
+    if DEBUG.load(Ordering::Relaxed) >= level {
+        eprintln!("{msg}");
+    }
+}
+
+/// The version every driver reports as `driver.version`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The first line a driver prints.
+pub fn banner(info: &DriverInfo) -> String {
+    format!(
+        "Network UPS Tools - {} {} (nut-rs {VERSION})",
+        info.description, info.version
+    )
+}
+
+/// The `-h` text: usage, common flags, then the driver's own options.
+pub fn help(progname: &str, options: &[DriverOption]) -> String {
+    let mut s = format!(
+        "\nusage: {progname} (-a <id>|-s <id>) [OPTIONS]\n\
+         \x20 -a <id>        - read the [<id>] section of ups.conf (-x overrides it)\n\
+         \x20 -s <id>        - standalone: no ups.conf, give every option with -x (port at least)\n\
+         \x20 -V             - print the version and exit\n\
+         \x20 -L             - print a parseable list of driver variables\n\
+         \x20 -D             - raise the debug level (and stay in the foreground)\n\
+         \x20 -d <count>     - dump the data after <count> updates and exit\n\
+         \x20 -F             - stay in the foreground; -FF also writes the PID file\n\
+         \x20 -B             - go to the background even when debugging\n\
+         \x20 -q             - raise the log level threshold\n\
+         \x20 -h             - show this help\n\
+         \x20 -k             - power the load off (forced shutdown) and exit\n\
+         \x20 -c <cmd>       - tell the running instance to 'reload' or 'exit'\n\
+         \x20 -i <int>       - poll interval in seconds\n\
+         \x20 -r <dir>       - chroot to <dir>\n\
+         \x20 -u <user>      - switch to <user> (when started as root)\n\
+         \x20 -g <group>     - give <group> access to the socket (when started as root)\n\
+         \x20 -x <var>=<val> - set driver variable <var> to <val>\n"
+    );
+    if !options.is_empty() {
+        s.push_str("\nAcceptable values for -x or ups.conf in this driver:\n\n");
+        for o in options {
+            let arg = if o.takes_value {
+                format!("-x {}=<value>", o.name)
+            } else {
+                format!("-x {}", o.name)
+            };
+            s.push_str(&format!("{:>40} : {arg}\n", o.description));
+        }
+    }
+    s
+}
+
+/// The `-L` list: `VALUE name "description"` / `FLAG name "description"`.
+pub fn list_vars(options: &[DriverOption]) -> String {
+    options
+        .iter()
+        .map(|o| {
+            let kind = if o.takes_value { "VALUE" } else { "FLAG" };
+            format!("{kind} {} \"{}\"\n", o.name, o.description)
+        })
+        .collect()
+}
