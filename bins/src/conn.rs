@@ -17,11 +17,16 @@ use crate::upserror::{strerror, UpsError};
 /// libupsclient's `DEFAULT_NETWORK_TIMEOUT`: how long to wait for one reply line.
 pub const NETWORK_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Most items one list may have; a server sending more gets a protocol error, so a hostile
+/// server cannot make a tool that collects a list grow without bound.
+pub const MAX_LIST_ITEMS: usize = 100_000;
+
 /// An open connection to upsd.
 #[derive(Debug)]
 pub struct Conn {
     stream: TcpStream,
     lines: LineDecoder,
+    list_items: usize,
 }
 
 impl Conn {
@@ -38,6 +43,7 @@ impl Conn {
                     let mut conn = Self {
                         stream,
                         lines: LineDecoder::new(DEFAULT_MAX_LINE),
+                        list_items: 0,
                     };
                     if try_tls {
                         conn.try_starttls().await?;
@@ -128,6 +134,7 @@ impl Conn {
         if !begin || !echoes(query, &words[2..]) {
             return Err(UpsError::Protocol);
         }
+        self.list_items = 0;
         Ok(())
     }
 
@@ -137,7 +144,8 @@ impl Conn {
         if words.len() >= 2 && words[0] == "END" && words[1] == "LIST" {
             return Ok(None);
         }
-        if words.is_empty() || !echoes(query, &words) {
+        self.list_items += 1;
+        if words.is_empty() || !echoes(query, &words) || self.list_items > MAX_LIST_ITEMS {
             return Err(UpsError::Protocol);
         }
         Ok(Some(words))
@@ -198,5 +206,90 @@ mod tests {
         assert!(echoes(&["VAR", "ups"], &a));
         assert!(!echoes(&["VAR", "other"], &a));
         assert!(!echoes(&["VAR", "ups", "x", "1", "more"], &a));
+    }
+
+    /// A scripted server: answers each request line with the next canned reply.
+    async fn fake_server(replies: Vec<String>) -> u16 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.expect("accept");
+            let mut buf = [0u8; 512];
+            for reply in replies {
+                if sock.read(&mut buf).await.unwrap_or(0) == 0 {
+                    return;
+                }
+                if sock.write_all(reply.as_bytes()).await.is_err() {
+                    return;
+                }
+            }
+            // take one more request, then hang up
+            let _ = sock.read(&mut buf).await;
+        });
+        port
+    }
+
+    #[tokio::test]
+    async fn starttls_refusal_is_ignored_and_acceptance_reported() {
+        let port = fake_server(vec![
+            "ERR FEATURE-NOT-CONFIGURED\n".into(),
+            "VAR u x.y \"1\"\n".into(),
+        ])
+        .await;
+        let mut conn = Conn::connect("127.0.0.1", port, true)
+            .await
+            .expect("connects");
+        assert_eq!(conn.get(&["VAR", "u", "x.y"]).await.expect("value")[3], "1");
+        let port = fake_server(vec!["OK STARTTLS\n".into()]).await;
+        let err = Conn::connect("127.0.0.1", port, true)
+            .await
+            .expect_err("no TLS");
+        assert_eq!(err, UpsError::SslUnavailable);
+    }
+
+    #[tokio::test]
+    async fn errors_and_echo_mismatches() {
+        let port = fake_server(vec![
+            "ERR UNKNOWN-UPS\n".into(),
+            "VAR other x.y \"1\"\n".into(),
+        ])
+        .await;
+        let mut conn = Conn::connect("127.0.0.1", port, false)
+            .await
+            .expect("connects");
+        let err = conn.get(&["VAR", "u", "x.y"]).await.expect_err("unknown");
+        assert_eq!(err.to_string(), "Unknown UPS");
+        let err = conn.get(&["VAR", "u", "x.y"]).await.expect_err("mismatch");
+        assert_eq!(err, UpsError::Protocol);
+    }
+
+    #[tokio::test]
+    async fn endless_lists_are_cut_off() {
+        let mut flood = String::from("BEGIN LIST VAR u\n");
+        for i in 0..=MAX_LIST_ITEMS {
+            flood += &format!("VAR u v{i} \"x\"\n");
+        }
+        let port = fake_server(vec![flood]).await;
+        let mut conn = Conn::connect("127.0.0.1", port, false)
+            .await
+            .expect("connects");
+        conn.list_start(&["VAR", "u"]).await.expect("begins");
+        let mut n = 0;
+        while let Ok(Some(_)) = conn.list_next(&["VAR", "u"]).await {
+            n += 1;
+        }
+        assert_eq!(n, MAX_LIST_ITEMS);
+    }
+
+    #[tokio::test]
+    async fn closed_connection_is_reported() {
+        let port = fake_server(vec![]).await;
+        let mut conn = Conn::connect("127.0.0.1", port, false)
+            .await
+            .expect("connects");
+        conn.send_line("VER\n").await.expect("sent");
+        assert_eq!(conn.read_line().await, Err(UpsError::Disconnected));
     }
 }
