@@ -21,4 +21,7 @@ pub enum ServerError {
     #[error("UPS name [{0}] is defined twice (names are case-insensitive)")]
     DuplicateUps(String),
     // ---- variants added by the network layer (h8-server-net) go below this line ----
+    /// The network layer failed (binding, TLS setup, files of the daemon plumbing).
+    #[error(transparent)]
+    Net(#[from] crate::net::NetError),
 }

@@ -5,13 +5,18 @@
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 
-use nut_proto::config::upsd_conf::Listen;
+use nut_proto::config::upsd_conf::{CertRequest, Listen};
 use nut_proto::config::{UpsConf, UpsdConf, UpsdUsers};
 use tokio::net::{TcpListener, TcpSocket};
 
 use super::error::NetError;
 use super::log::Logger;
-use crate::{Descriptions, ServedConfig, ServerError};
+use super::server::{Server, ServerHandle, ServerOptions};
+use super::tls::{self, TlsSettings};
+use crate::{Descriptions, ServedConfig, ServerError, ServerState};
+
+/// `upsd -h`: NUT 2.8.0's option list.
+pub const UPSD_USAGE: &str = "Network server for UPS data.\n\nusage: upsd [OPTIONS]\n\n  -c <command>\tsend <command> via signal to background process\n\t\tcommands:\n\t\t - reload: reread configuration files\n\t\t - stop: stop process and exit\n  -P <pid>\tsend the signal above to specified PID (bypassing PID file)\n  -D\t\traise debugging level (and stay foreground by default)\n  -F\t\tstay foregrounded even if no debugging is enabled\n  -FF\t\tstay foregrounded and still save the PID file\n  -B\t\tstay backgrounded even if debugging is bumped\n  -h\t\tdisplay this help\n  -r <dir>\tchroots to <dir>\n  -q\t\traise log level threshold\n  -u <user>\tswitch to <user> (if started as root)\n  -V\t\tdisplay the version of this software\n  -4\t\tIPv4 only\n  -6\t\tIPv6 only\n";
 
 /// Accept backlog asked of the kernel (clamped to `net.core.somaxconn`); real upsd uses 16,
 /// which makes bursts of connects wait a second for a retransmitted SYN.
@@ -199,6 +204,101 @@ fn bind_one(addr: SocketAddr) -> std::io::Result<TcpListener> {
     socket.set_reuseaddr(true)?;
     socket.bind(addr)?;
     socket.listen(BACKLOG)
+}
+
+/// The state path in effect: upsd.conf's `STATEPATH`, else the environment's.
+pub fn statepath(upsd: &UpsdConf, paths: &NutPaths) -> PathBuf {
+    upsd.statepath
+        .as_ref()
+        .map_or_else(|| paths.statepath.clone(), PathBuf::from)
+}
+
+/// Server options from upsd.conf: `MAXCONN` (else `default_maxconn`), the STARTTLS acceptor
+/// when `CERTFILE` is set, driver sockets in `statepath`.
+pub fn server_options(
+    upsd: &UpsdConf,
+    statepath: &Path,
+    default_maxconn: usize,
+    log: Logger,
+) -> Result<ServerOptions, NetError> {
+    let mut opts = ServerOptions::new(statepath);
+    opts.maxconn = upsd
+        .maxconn
+        .and_then(|m| usize::try_from(m).ok())
+        .filter(|&m| m > 0)
+        .unwrap_or(default_maxconn);
+    if let Some(certfile) = &upsd.certfile {
+        let settings = TlsSettings {
+            certfile: certfile.into(),
+            certpath: upsd.certpath.as_ref().map(PathBuf::from),
+            certrequest: upsd.certrequest.unwrap_or(CertRequest::No),
+        };
+        opts.tls = Some(tls::acceptor(&settings)?);
+    }
+    opts.log = log;
+    Ok(opts)
+}
+
+/// The LISTEN lines of a reloaded upsd.conf that differ from the running ones (they need
+/// a restart), as text to log; `None` if nothing changed.
+pub fn listen_changed(old: &UpsdConf, new: &UpsdConf) -> Option<String> {
+    let (a, b) = (old.listen_or_default(), new.listen_or_default());
+    (a != b).then(|| "LISTEN directives changed: restart upsd to apply them".to_owned())
+}
+
+/// Loads the configuration (warnings logged) and binds its `LISTEN` addresses.
+pub async fn prepare(
+    confpath: &Path,
+    family: Family,
+    log: &Logger,
+) -> Result<(Loaded, Vec<TcpListener>), ServerError> {
+    let loaded = load(confpath)?;
+    loaded.warnings.iter().for_each(|w| log.warn(w));
+    let listeners = bind(&loaded.upsd.listen_or_default(), family, log)?;
+    Ok((loaded, listeners))
+}
+
+/// The server for a loaded configuration: options from upsd.conf, descriptions from
+/// `cmdvartab`, TRACKING ids seeded randomly. Warns when no UPS is defined.
+pub fn build(
+    loaded: &Loaded,
+    paths: &NutPaths,
+    default_maxconn: usize,
+    log: Logger,
+) -> Result<Server, ServerError> {
+    let statepath = statepath(&loaded.upsd, paths);
+    let opts = server_options(&loaded.upsd, &statepath, default_maxconn, log.clone())?;
+    let (descriptions, source) = descriptions(&loaded.upsd);
+    match source {
+        Some(path) => log.debug(&format!("descriptions from {}", path.display())),
+        None => log.debug("cmdvartab not found: using built-in descriptions"),
+    }
+    let mut state = ServerState::new(loaded.served.clone(), descriptions);
+    state.seed_tracking_ids(random_seed());
+    if loaded.served.upses.is_empty() {
+        log.warn(
+            "Normally at least one UPS must be defined in ups.conf, currently there are none \
+             (please configure the file and reload the service)",
+        );
+    }
+    Ok(Server::new(state, opts))
+}
+
+/// Re-reads the configuration and applies it to a running server (SIGHUP, `upsd -c reload`);
+/// a failed reload is logged and changes nothing. `current` is the upsd.conf in effect.
+pub fn reload(handle: &ServerHandle, confpath: &Path, current: &mut UpsdConf, log: &Logger) {
+    log.info("SIGHUP: reloading configuration");
+    match load(confpath) {
+        Ok(new) => {
+            new.warnings.iter().for_each(|w| log.warn(w));
+            if let Some(msg) = listen_changed(current, &new.upsd) {
+                log.warn(&msg);
+            }
+            handle.reload(new.served);
+            *current = new.upsd;
+        }
+        Err(e) => log.error(&format!("Reload failed: {e}")),
+    }
 }
 
 /// Writes `<pid>\n` to `path`.

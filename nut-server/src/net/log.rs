@@ -40,6 +40,15 @@ impl Logger {
         Self(Arc::new(f))
     }
 
+    /// Prints every line on stderr; debug lines only when `debug` is set (the `-D` flag).
+    pub fn stderr(debug: bool) -> Self {
+        Self::new(move |level, msg| {
+            if level < Level::Debug || debug {
+                eprintln!("{msg}");
+            }
+        })
+    }
+
     /// Drops every line.
     pub fn discard() -> Self {
         Self::new(|_, _| {})

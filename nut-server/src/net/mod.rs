@@ -25,6 +25,7 @@ mod driver_link;
 mod error;
 mod inproc;
 mod log;
+pub mod os;
 mod server;
 pub mod tls;
 

@@ -1,0 +1,149 @@
+//! `upsd`: the NUT data server. Options as NUT 2.8.0's (`-F`/`-FF`/`-B`/`-D`/`-c`/`-P`/`-u`/
+//! `-r`/`-4`/`-6`/`-h`/`-V`); files from NUT_CONFPATH, sockets in NUT_STATEPATH, the PID file
+//! in NUT_ALTPIDPATH (else NUT_STATEPATH). `LISTEN 127.0.0.1 0` binds a free port and logs it.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use nut_bins::getopt::{getopt, Opt};
+use nut_bins::{args, basename, UPS_VERSION};
+use nut_server::net::daemon::{self, Family, NutPaths, UPSD_USAGE};
+use nut_server::net::os::{self, Signal};
+use nut_server::net::Logger;
+use tokio::signal::unix::{signal, SignalKind};
+
+#[derive(Default)]
+struct Cli {
+    debug: u8,
+    fg: Option<u8>,
+    signal: Option<Signal>,
+    pid: Option<i32>,
+    user: Option<String>,
+    root: Option<PathBuf>,
+    family: Family,
+}
+
+fn parse(prog: &str, argv: &[String]) -> Result<Cli, ExitCode> {
+    let p = getopt(prog, argv, "+h46p:qr:i:fu:Vc:P:DFB");
+    let mut c = Cli::default();
+    let is = |v: &str, cmd: &str| !v.is_empty() && cmd.starts_with(v);
+    for o in p.opts {
+        match o {
+            Opt::Flag('c', Some(v)) if is(&v, "reload") => c.signal = Some(Signal::SIGHUP),
+            Opt::Flag('c', Some(v)) if is(&v, "stop") => c.signal = Some(Signal::SIGTERM),
+            Opt::Flag('P', Some(v)) => c.pid = Some(v.parse().map_err(|_| usage())?),
+            Opt::Flag('D', _) => c.debug += 1,
+            Opt::Flag('F', _) => c.fg = Some(if c.fg.is_some() { 2 } else { 1 }),
+            Opt::Flag('B', _) => c.fg = Some(0),
+            Opt::Flag('u', v) => c.user = v,
+            Opt::Flag('r', v) => c.root = v.map(PathBuf::from),
+            Opt::Flag('4', _) => c.family = Family::V4,
+            Opt::Flag('6', _) => c.family = Family::V6,
+            Opt::Flag('q' | 'f', _) => {}
+            Opt::Flag('V', _) => return Err(ExitCode::SUCCESS),
+            Opt::Flag('p' | 'i', _) => return Err(fatal("Specifying a listening addresses with '-i <address>' and '-p <port>'\nis deprecated. Use 'LISTEN <address> [<port>]' in 'upsd.conf' instead.")),
+            Opt::Bad(m) => return Err(fatal(&m)),
+            _ => return Err(usage()),
+        }
+    }
+    if p.operands.is_empty() {
+        Ok(c)
+    } else {
+        Err(usage())
+    }
+}
+
+fn usage() -> ExitCode {
+    print!("{UPSD_USAGE}");
+    ExitCode::FAILURE
+}
+
+fn fatal(msg: &str) -> ExitCode {
+    eprintln!("{msg}");
+    ExitCode::FAILURE
+}
+
+fn main() -> ExitCode {
+    let (argv0, argv) = args();
+    let prog = basename(&argv0).to_owned();
+    if !os::is_background_child() {
+        println!(
+            "Network UPS Tools {prog} {UPS_VERSION} (nut-rs {})",
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+    let cli = match parse(&prog, &argv) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let paths = NutPaths::from_env();
+    let pidfile = paths.pidfile(&prog);
+    if let Some(sig) = cli.signal {
+        return os::signal_running(&pidfile, cli.pid, sig)
+            .map_or_else(|e| fatal(&e.to_string()), |()| ExitCode::SUCCESS);
+    }
+    if os::already_running(&pidfile, cli.pid) {
+        println!("Fatal error: A previous upsd instance is already running!\nEither stop the previous instance first, or use the 'reload' command.");
+        return ExitCode::FAILURE;
+    }
+    let fg = cli.fg.unwrap_or_else(|| u8::from(cli.debug > 0));
+    if fg == 0 && !os::is_background_child() {
+        return os::respawn_in_background(&argv0, &argv)
+            .map_or_else(|e| fatal(&e.to_string()), |()| ExitCode::SUCCESS);
+    }
+    let write_pid = fg == 2 || os::is_background_child();
+    match start(&cli, &paths, write_pid.then_some(pidfile)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => fatal(&msg),
+    }
+}
+
+fn start(cli: &Cli, paths: &NutPaths, pidfile: Option<PathBuf>) -> Result<(), String> {
+    let log = Logger::stderr(cli.debug > 0);
+    let text = |e: &dyn std::fmt::Display| e.to_string();
+    let user = cli
+        .user
+        .as_deref()
+        .map(os::lookup_user)
+        .transpose()
+        .map_err(|e| text(&e))?;
+    if let Some(dir) = &cli.root {
+        os::chroot_to(dir).map_err(|e| text(&e))?;
+    }
+    let rt = tokio::runtime::Runtime::new().map_err(|e| text(&e))?;
+    let prepared = rt.block_on(daemon::prepare(&paths.confpath, cli.family, &log));
+    let (loaded, listeners) = prepared.map_err(|e| text(&e))?;
+    if let Some(u) = &user {
+        os::become_user(u).map_err(|e| text(&e))?;
+    }
+    let server = daemon::build(&loaded, paths, os::raise_nofile_limit(), log.clone())
+        .map_err(|e| text(&e))?;
+    if let Some(p) = &pidfile {
+        daemon::write_pidfile(p).map_err(|e| text(&e))?;
+    }
+    let (handle, confpath, mut current) = (server.handle(), paths.confpath.clone(), loaded.upsd);
+    let result = rt.block_on(async move {
+        let mut hup = signal(SignalKind::hangup())?;
+        let (mut term, mut int) = (
+            signal(SignalKind::terminate())?,
+            signal(SignalKind::interrupt())?,
+        );
+        tokio::spawn(async move {
+            while hup.recv().await.is_some() {
+                daemon::reload(&handle, &confpath, &mut current, &log);
+            }
+        });
+        let stop = async {
+            tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
+        };
+        server
+            .serve(listeners, stop)
+            .await
+            .map_err(std::io::Error::other)
+    });
+    if let Some(p) = &pidfile {
+        let _ = std::fs::remove_file(p);
+    }
+    result.map_err(|e| text(&e))?;
+    Logger::stderr(false).info("Signal 15: exiting");
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! Process-level plumbing for daemons, through `nix`'s safe wrappers: signalling a running
+//! instance through its PID file, chroot, dropping privileges, running in the background.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use nix::sys::signal::kill;
+pub use nix::sys::signal::Signal;
+use nix::unistd::{Pid, User};
+
+use super::daemon::read_pidfile;
+use super::error::NetError;
+
+fn os_err(context: String, e: nix::Error) -> NetError {
+    NetError::io(context, std::io::Error::from(e))
+}
+
+/// Sends `sig` to the instance named by `pid`, else by `pidfile` (`upsd -c reload|stop`).
+pub fn signal_running(pidfile: &Path, pid: Option<i32>, sig: Signal) -> Result<(), NetError> {
+    let pid = pid.or_else(|| read_pidfile(pidfile)).ok_or_else(|| {
+        NetError::io(
+            format!("Can't read PID file {}", pidfile.display()),
+            std::io::ErrorKind::NotFound.into(),
+        )
+    })?;
+    kill(Pid::from_raw(pid), sig).map_err(|e| os_err(format!("kill {pid}"), e))
+}
+
+/// True if the PID file (or `pid`) names a live process.
+pub fn already_running(pidfile: &Path, pid: Option<i32>) -> bool {
+    pid.or_else(|| read_pidfile(pidfile))
+        .is_some_and(|p| kill(Pid::from_raw(p), None).is_ok())
+}
+
+/// The account to switch to; looked up before a chroot hides `/etc/passwd`.
+pub fn lookup_user(name: &str) -> Result<User, NetError> {
+    match User::from_name(name) {
+        Ok(Some(user)) => Ok(user),
+        Ok(None) => Err(NetError::io(
+            format!("user {name} not found"),
+            std::io::ErrorKind::NotFound.into(),
+        )),
+        Err(e) => Err(os_err(format!("getpwnam {name}"), e)),
+    }
+}
+
+/// Switches to `user` (group first) when running as root; does nothing otherwise.
+pub fn become_user(user: &User) -> Result<(), NetError> {
+    if !nix::unistd::geteuid().is_root() {
+        return Ok(());
+    }
+    nix::unistd::setgid(user.gid)
+        .and_then(|()| nix::unistd::setuid(user.uid))
+        .map_err(|e| os_err(format!("can't become user {}", user.name), e))
+}
+
+/// `chroot(dir)` then `chdir("/")`.
+pub fn chroot_to(dir: &Path) -> Result<(), NetError> {
+    nix::unistd::chroot(dir).map_err(|e| os_err(format!("chroot {}", dir.display()), e))?;
+    std::env::set_current_dir("/").map_err(|e| NetError::io("chdir /", e))
+}
+
+/// Environment variable marking the background copy of a daemon.
+pub const CHILD_ENV: &str = "NUT_RS_DAEMON_CHILD";
+
+/// True in the background copy started by [`respawn_in_background`].
+pub fn is_background_child() -> bool {
+    std::env::var_os(CHILD_ENV).is_some()
+}
+
+/// Starts this program again with the same arguments, detached into its own process group
+/// with stdin/stdout closed (stderr kept for logs); the caller then exits. This replaces
+/// `fork()` without unsafe code.
+pub fn respawn_in_background(argv0: &str, args: &[String]) -> Result<(), NetError> {
+    use std::os::unix::process::CommandExt;
+    let exe = std::env::current_exe().unwrap_or_else(|_| argv0.into());
+    Command::new(exe)
+        .arg0(argv0)
+        .args(args)
+        .env(CHILD_ENV, "1")
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .map(drop)
+        .map_err(|e| NetError::io("Can't start in the background", e))
+}
+
+/// Raises the open-files soft limit to the hard one (at most 65536) and returns a default
+/// MAXCONN: that limit minus a reserve for drivers, listeners and files.
+pub fn raise_nofile_limit() -> usize {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) else {
+        return 1024;
+    };
+    let want = hard.min(65536);
+    let soft = if soft < want && setrlimit(Resource::RLIMIT_NOFILE, want, hard).is_ok() {
+        want
+    } else {
+        soft
+    };
+    usize::try_from(soft).map_or(1024, |n| n.saturating_sub(64).max(16))
+}
