@@ -167,8 +167,8 @@ fn shutdownexit_forms() {
 fn warnings_name_file_and_line() {
     let cases: Vec<(String, ConfigError)> = vec![
         (
-            "NOTIFYFLAG ECO SYSLOG".into(),
-            bad_value(2, "NOTIFYFLAG", "ECO"),
+            "NOTIFYFLAG SUSPEND_NOW SYSLOG".into(),
+            bad_value(2, "NOTIFYFLAG", "SUSPEND_NOW"),
         ),
         (
             "NOTIFYMSG BOGUS \"x\"".into(),

@@ -5,8 +5,8 @@ use std::fmt;
 /// An upsmon notification type. Names are matched without regard to case, as upsmon does.
 ///
 /// The first eleven are those of NUT 2.8.0; the rest were added in later releases and are
-/// recognised so that newer configuration files do not produce warnings. Types added after
-/// those (ECO, ALARM, OVER, TRIM, BOOST, OTHER, SUSPEND_*) are [`NotifyType::Other`].
+/// recognised so that newer configuration files do not produce warnings. Anything else
+/// (such as the SUSPEND_* types of recent NUT) is [`NotifyType::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NotifyType {
@@ -44,11 +44,35 @@ pub enum NotifyType {
     NotBypass,
     /// Shutdown started; the primary waits for secondaries (after NUT 2.8.3).
     ShutdownHostsync,
+    /// The UPS is in ECO (high-efficiency) mode.
+    Eco,
+    /// The UPS left ECO mode.
+    NotEco,
+    /// The UPS reports active alarms.
+    Alarm,
+    /// The UPS has no active alarm any more.
+    NotAlarm,
+    /// The UPS is overloaded.
+    Over,
+    /// The UPS is no longer overloaded.
+    NotOver,
+    /// The UPS trims (bucks) the incoming voltage.
+    Trim,
+    /// The UPS no longer trims.
+    NotTrim,
+    /// The UPS boosts the incoming voltage.
+    Boost,
+    /// The UPS no longer boosts.
+    NotBoost,
+    /// The status holds tokens upsmon does not know.
+    OtherStatus,
+    /// No unknown status token any more.
+    NotOtherStatus,
     /// Any other name, kept as written (upsmon warns about these and ignores them).
     Other(String),
 }
 
-const NAMES: [(&str, NotifyType); 17] = [
+const NAMES: [(&str, NotifyType); 29] = [
     ("ONLINE", NotifyType::Online),
     ("ONBATT", NotifyType::OnBatt),
     ("LOWBATT", NotifyType::LowBatt),
@@ -66,6 +90,18 @@ const NAMES: [(&str, NotifyType); 17] = [
     ("BYPASS", NotifyType::Bypass),
     ("NOTBYPASS", NotifyType::NotBypass),
     ("SHUTDOWN_HOSTSYNC", NotifyType::ShutdownHostsync),
+    ("ECO", NotifyType::Eco),
+    ("NOTECO", NotifyType::NotEco),
+    ("ALARM", NotifyType::Alarm),
+    ("NOTALARM", NotifyType::NotAlarm),
+    ("OVER", NotifyType::Over),
+    ("NOTOVER", NotifyType::NotOver),
+    ("TRIM", NotifyType::Trim),
+    ("NOTTRIM", NotifyType::NotTrim),
+    ("BOOST", NotifyType::Boost),
+    ("NOTBOOST", NotifyType::NotBoost),
+    ("OTHER", NotifyType::OtherStatus),
+    ("NOTOTHER", NotifyType::NotOtherStatus),
 ];
 
 impl NotifyType {
@@ -79,7 +115,8 @@ impl NotifyType {
     /// ```
     /// use nut_proto::config::NotifyType;
     /// assert_eq!(NotifyType::parse("onbatt"), NotifyType::OnBatt);
-    /// assert_eq!(NotifyType::parse("ECO"), NotifyType::Other("ECO".into()));
+    /// assert_eq!(NotifyType::parse("eco"), NotifyType::Eco);
+    /// assert_eq!(NotifyType::parse("SUSPEND_STARTING"), NotifyType::Other("SUSPEND_STARTING".into()));
     /// ```
     pub fn parse(name: &str) -> Self {
         NAMES

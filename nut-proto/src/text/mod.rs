@@ -3,7 +3,7 @@
 //!
 //! - [`words`]: NUT's word splitting rules (quotes, escapes, comments, `=`), streaming and
 //!   whole-line, and the inverse quoting for writing.
-//! - [`line`]: framing of byte streams into bounded lines.
+//! - [`line`](mod@line): framing of byte streams into bounded lines.
 
 pub mod line;
 pub mod words;
