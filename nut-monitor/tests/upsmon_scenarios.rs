@@ -334,3 +334,25 @@ fn custom_messages_and_offduration() {
     r.answer(&[Some("OFF")]);
     assert!(r.take().iter().any(|l| l.starts_with("SHUTDOWN")));
 }
+
+#[test]
+fn newer_status_tokens_notify_when_they_appear_and_go() {
+    let mut r = Rig::new(PRIMARY);
+    r.answer(&[Some("OL")]);
+    r.cycle(&[Some("OL ECO TRIM")]);
+    r.cycle(&[Some("OL BOOST XYZ")]);
+    r.cycle(&[Some("OL")]);
+    assert_eq!(
+        r.take(),
+        [
+            "ECO UPS ups@localhost: in ECO mode (as defined by vendor)",
+            "TRIM UPS ups@localhost: trimming incoming voltage",
+            "NOTECO UPS ups@localhost: no longer in ECO mode",
+            "NOTTRIM UPS ups@localhost: no longer trimming incoming voltage",
+            "OTHER UPS ups@localhost: has at least one unclassified status token: [XYZ]",
+            "BOOST UPS ups@localhost: boosting incoming voltage",
+            "NOTBOOST UPS ups@localhost: no longer boosting incoming voltage",
+            "NOTOTHER UPS ups@localhost has no unclassified status tokens anymore",
+        ]
+    );
+}

@@ -5,7 +5,7 @@ use std::time::Instant;
 use nut_proto::config::NotifyType;
 
 /// Status flags upsmon tracks for one UPS.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Flags {
     /// `OL` seen last.
     pub online: bool,
@@ -21,6 +21,18 @@ pub struct Flags {
     pub off: bool,
     /// `BYPASS` present.
     pub bypass: bool,
+    /// `ECO` present.
+    pub eco: bool,
+    /// `ALARM` present.
+    pub alarm: bool,
+    /// `OVER` present.
+    pub over: bool,
+    /// `TRIM` present.
+    pub trim: bool,
+    /// `BOOST` present.
+    pub boost: bool,
+    /// Unknown tokens present (the text of the last OTHER notification).
+    pub other: Option<String>,
 }
 
 /// Communication state, as upsmon keeps it.
@@ -62,6 +74,12 @@ pub struct UpsTrack {
     /// Since when the UPS reports OB+LB.
     pub oblb_since: Option<Instant>,
 }
+
+/// Tokens upsmon knows; anything else in `ups.status` raises OTHER.
+const KNOWN_TOKENS: [&str; 20] = [
+    "OL", "OB", "LB", "HB", "RB", "CHRG", "DISCHRG", "BYPASS", "CAL", "OFF", "OVER", "TRIM",
+    "BOOST", "FSD", "ALARM", "ECO", "WAIT", "TEST", "NOCOMM", "DEAD",
+];
 
 /// What a poll produced for one UPS.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,6 +169,7 @@ impl UpsTrack {
         let words: Vec<&str> = status.split_whitespace().collect();
         let has = |w: &str| words.iter().any(|x| x.eq_ignore_ascii_case(w));
         self.clear_gone_flags(&has, &mut ev);
+        self.track_other(&words, &mut ev);
         for w in &words {
             self.apply_word(&w.to_ascii_uppercase(), now, rbwarn, &mut ev);
             self.update_crit_timer(now);
@@ -160,18 +179,55 @@ impl UpsTrack {
     }
 
     fn clear_gone_flags(&mut self, has: &dyn Fn(&str) -> bool, ev: &mut Events) {
-        if self.flags.cal && !has("CAL") {
-            self.flags.cal = false;
-            ev.push((NotifyType::NotCal, String::new()));
+        for (token, clear) in [
+            ("CAL", NotifyType::NotCal),
+            ("OFF", NotifyType::NotOff),
+            ("BYPASS", NotifyType::NotBypass),
+            ("ECO", NotifyType::NotEco),
+            ("ALARM", NotifyType::NotAlarm),
+            ("OVER", NotifyType::NotOver),
+            ("TRIM", NotifyType::NotTrim),
+            ("BOOST", NotifyType::NotBoost),
+        ] {
+            let flag = self.flag_mut(token);
+            if *flag && !has(token) {
+                *flag = false;
+                ev.push((clear, String::new()));
+            }
         }
-        if self.flags.off && !has("OFF") {
-            self.flags.off = false;
-            ev.push((NotifyType::NotOff, String::new()));
+    }
+
+    /// The boolean flag tracked for a notifying status token.
+    fn flag_mut(&mut self, token: &str) -> &mut bool {
+        let f = &mut self.flags;
+        match token {
+            "CAL" => &mut f.cal,
+            "OFF" => &mut f.off,
+            "BYPASS" => &mut f.bypass,
+            "ECO" => &mut f.eco,
+            "ALARM" => &mut f.alarm,
+            "OVER" => &mut f.over,
+            "TRIM" => &mut f.trim,
+            _ => &mut f.boost,
         }
-        if self.flags.bypass && !has("BYPASS") {
-            self.flags.bypass = false;
-            ev.push((NotifyType::NotBypass, String::new()));
+    }
+
+    /// Unknown tokens: OTHER when the set appears or changes, NOTOTHER when it is gone.
+    fn track_other(&mut self, words: &[&str], ev: &mut Events) {
+        let unknown: Vec<&str> = words
+            .iter()
+            .copied()
+            .filter(|w| !KNOWN_TOKENS.iter().any(|k| k.eq_ignore_ascii_case(w)))
+            .collect();
+        let now = (!unknown.is_empty()).then(|| unknown.join(" "));
+        if now == self.flags.other {
+            return;
         }
+        match &now {
+            Some(text) => ev.push((NotifyType::OtherStatus, text.clone())),
+            None => ev.push((NotifyType::NotOtherStatus, String::new())),
+        }
+        self.flags.other = now;
     }
 
     fn apply_word(&mut self, w: &str, now: Instant, rbwarn: std::time::Duration, ev: &mut Events) {
@@ -203,17 +259,12 @@ impl UpsTrack {
                     self.last_rb_warn = Some(now);
                 }
             }
-            "CAL" if !self.flags.cal => {
-                ev.push((NotifyType::Cal, String::new()));
-                self.flags.cal = true;
-            }
-            "OFF" if !self.flags.off => {
-                ev.push((NotifyType::Off, String::new()));
-                self.flags.off = true;
-            }
-            "BYPASS" if !self.flags.bypass => {
-                ev.push((NotifyType::Bypass, String::new()));
-                self.flags.bypass = true;
+            "CAL" | "OFF" | "BYPASS" | "ECO" | "ALARM" | "OVER" | "TRIM" | "BOOST" => {
+                let flag = self.flag_mut(w);
+                if !*flag {
+                    *flag = true;
+                    ev.push((NotifyType::parse(w), String::new()));
+                }
             }
             "FSD" if !self.flags.fsd => {
                 ev.push((NotifyType::Fsd, String::new()));
