@@ -68,7 +68,7 @@ impl LineDecoder {
                 continue;
             }
             // A final `\r` (possibly left by an earlier push) is not part of the line.
-            let last = chunk.last().or(self.partial.last());
+            let last = chunk.last().or_else(|| self.partial.last());
             let cr = usize::from(last == Some(&b'\r'));
             if self.partial.len() + chunk.len() > self.max + cr {
                 self.partial.clear();
