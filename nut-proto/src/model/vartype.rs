@@ -68,7 +68,7 @@ impl VarType {
                 }
             }
         }
-        ty.kind = kind.ok_or(ParseError::InvalidArgument {
+        ty.kind = kind.ok_or_else(|| ParseError::InvalidArgument {
             command: "TYPE".into(),
             reason: "no STRING:<n> or NUMBER",
         })?;
