@@ -10,7 +10,7 @@
 use std::process::ExitCode;
 
 use nut_driver_core::cli::Paths;
-use nut_driver_core::upsdrvctl::{driver_path, execute, Command, Options, Plan};
+use nut_driver_core::upsdrvctl::{driver_path, execute, message, Command, Options, Plan};
 use nut_proto::config::UpsConf;
 
 const USAGE: &str = "Starts and stops UPS drivers via ups.conf.
@@ -40,7 +40,7 @@ fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
         Ok(code) => code,
         Err(msg) => {
-            eprintln!("{msg}");
+            message(&msg);
             ExitCode::FAILURE
         }
     }

@@ -19,8 +19,22 @@ pub struct Report {
 /// Writes upsdrvctl's messages: `<seconds since start>\t[D<level>] <text>` on stderr, as
 /// NUT's upsdebugx does, when the debug level allows.
 struct Log {
-    start: Instant,
     level: u8,
+}
+
+static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
+/// Writes one message as upsdrvctl does: seconds since the program started, a tab, the
+/// text (on stderr).
+pub fn message(msg: &str) {
+    use std::io::Write;
+    let t = START.get_or_init(Instant::now).elapsed();
+    let _ = writeln!(
+        std::io::stderr(),
+        "{:>4}.{:06}\t{msg}",
+        t.as_secs(),
+        t.subsec_micros()
+    );
 }
 
 impl Log {
@@ -36,14 +50,7 @@ impl Log {
     }
 
     fn line(&self, msg: &str) {
-        use std::io::Write;
-        let t = self.start.elapsed();
-        let _ = writeln!(
-            std::io::stderr(),
-            "{:>4}.{:06}\t{msg}",
-            t.as_secs(),
-            t.subsec_micros()
-        );
+        message(msg);
     }
 }
 
@@ -55,10 +62,7 @@ pub fn execute(plan: &Plan, opts: &Options) -> Report {
     } else {
         opts.debug
     };
-    let log = Log {
-        start: Instant::now(),
-        level,
-    };
+    let log = Log { level };
     let mut report = Report::default();
     let mut attached = Vec::new();
     for action in &plan.actions {
