@@ -6,6 +6,7 @@
 
 pub mod format;
 mod run;
+pub mod user;
 
 pub use run::main;
 
@@ -30,7 +31,7 @@ pub struct Options {
     pub foreground: Option<bool>,
     /// `-d count`: exit after this many lines (0: never).
     pub max_loops: u64,
-    /// `-u user`: accepted, but privileges are not dropped (see the crate docs).
+    /// `-u user`: who to run as when started as root (default `nut`).
     pub user: Option<String>,
 }
 

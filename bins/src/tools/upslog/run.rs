@@ -84,6 +84,7 @@ pub async fn main(argv0: &str, args: &[String]) -> CliResult {
         }
     };
     let sink = Sink::open(&logfn)?;
+    let run_as = super::user::lookup(o.user.as_deref().unwrap_or(super::user::RUN_AS_USER))?;
     let background = std::env::var_os(BACKGROUND_ENV).is_some();
     if !o.foreground.unwrap_or(logfn == "-") && !background {
         return spawn_background(args);
@@ -92,6 +93,7 @@ pub async fn main(argv0: &str, args: &[String]) -> CliResult {
         let _ = rustix::process::setsid();
     }
     write_pid(&o.pidbase);
+    super::user::become_user(&run_as)?;
     let mut logger = Logger {
         o,
         ups,
@@ -174,16 +176,42 @@ impl Signals {
         })
     }
 
-    /// Sleeps until `deadline` or a signal; returns the signal number (0 for none).
-    async fn sleep_until(&mut self, deadline: Instant) -> i32 {
+    /// Sleeps until `deadline` or a signal; returns the signal number, if one came.
+    async fn wait_until(&mut self, deadline: Instant) -> Option<i32> {
         tokio::select! {
-            () = tokio::time::sleep_until(deadline) => 0,
+            biased;
+            sig = self.next_signal() => Some(sig),
+            () = tokio::time::sleep_until(deadline) => None,
+        }
+    }
+
+    /// A signal that arrived while we were busy, if any.
+    async fn pending(&mut self) -> Option<i32> {
+        tokio::select! {
+            biased;
+            sig = self.next_signal() => Some(sig),
+            () = std::future::ready(()) => None,
+        }
+    }
+
+    async fn next_signal(&mut self) -> i32 {
+        tokio::select! {
             _ = self.hup.recv() => 1,
-            _ = self.usr1.recv() => 10,
             _ = self.int.recv() => 2,
             _ = self.quit.recv() => 3,
+            _ = self.usr1.recv() => 10,
             _ = self.term.recv() => 15,
         }
+    }
+}
+
+/// NUT's signal handlers only set flags: HUP asks for a reopen, INT/QUIT/TERM for an exit,
+/// USR1 does nothing but cut a sleep short.
+fn apply(sig: i32, exit_sig: &mut i32, reopen: &mut bool) {
+    match sig {
+        1 => *reopen = true,
+        2 | 3 | 15 => *exit_sig = sig,
+        _ => {}
     }
 }
 
@@ -192,22 +220,26 @@ impl Logger {
         let mut signals = Signals::new()?;
         let interval = Duration::from_secs(self.o.interval.max(0) as u64);
         let mut next: Option<Instant> = None;
-        let (mut exit_sig, mut loops) = (0, 0u64);
-        while exit_sig == 0 {
+        let (mut exit_sig, mut reopen, mut loops) = (0, false, 0u64);
+        loop {
+            // signals that came while we were logging: flags only, as in NUT
+            while let Some(sig) = signals.pending().await {
+                apply(sig, &mut exit_sig, &mut reopen);
+            }
+            if exit_sig != 0 {
+                break;
+            }
             let now = Instant::now();
-            let mut reopen = false;
             match next {
                 Some(at) if at > now => {
-                    match signals.sleep_until(at).await {
-                        1 => reopen = true,
-                        sig @ (2 | 3 | 15) => exit_sig = sig,
-                        _ => {}
+                    if let Some(sig) = signals.wait_until(at).await {
+                        apply(sig, &mut exit_sig, &mut reopen);
                     }
                     next = Some(at + interval);
                 }
                 _ => next = Some(now + interval),
             }
-            if reopen {
+            if std::mem::take(&mut reopen) {
                 eprintln!("Signal 1: reopening log file");
                 self.sink.reopen()?;
             }
