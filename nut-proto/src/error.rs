@@ -135,4 +135,7 @@ pub enum ProtoError {
     /// Malformed configuration file.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// A LIST reply that does not assemble.
+    #[error(transparent)]
+    List(#[from] crate::response::ListError),
 }

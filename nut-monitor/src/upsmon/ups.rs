@@ -250,14 +250,12 @@ impl UpsTrack {
                 ev.push((NotifyType::LowBatt, String::new()));
                 self.flags.low_batt = true;
             }
-            "RB" => {
-                if self
-                    .last_rb_warn
-                    .map_or(true, |t| now.duration_since(t) > rbwarn)
-                {
-                    ev.push((NotifyType::ReplBatt, String::new()));
-                    self.last_rb_warn = Some(now);
-                }
+            "RB" if self
+                .last_rb_warn
+                .map_or(true, |t| now.duration_since(t) > rbwarn) =>
+            {
+                ev.push((NotifyType::ReplBatt, String::new()));
+                self.last_rb_warn = Some(now);
             }
             "CAL" | "OFF" | "BYPASS" | "ECO" | "ALARM" | "OVER" | "TRIM" | "BOOST" => {
                 let flag = self.flag_mut(w);
