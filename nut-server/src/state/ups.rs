@@ -79,6 +79,7 @@ impl UpsEntry {
 
     /// Takes a changed definition (on reload), keeping the data.
     pub(crate) fn update(&mut self, def: &UpsDef) {
+        self.name = def.name.clone();
         self.desc = def.desc.clone();
         self.driver = def.driver.clone();
         self.port = def.port.clone();
@@ -99,8 +100,8 @@ impl UpsEntry {
         self.link = LinkState::Disconnected;
     }
 
-    /// Applies one line from the driver. Returns the tracking result it carried, if any, for
-    /// the caller to record.
+    /// Applies one line from the driver (ignored while disconnected). Every line counts as
+    /// "heard"; `TRACKING` results are recorded by the caller, in the global table.
     pub fn apply(&mut self, msg: &DriverMsg, now: Instant) {
         if self.link == LinkState::Disconnected {
             return;
