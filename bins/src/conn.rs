@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use nut_proto::text::{escape, split_line, LineDecoder, DEFAULT_MAX_LINE};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::upserror::{strerror, UpsError};
@@ -21,12 +21,23 @@ pub const NETWORK_TIMEOUT: Duration = Duration::from_secs(5);
 /// server cannot make a tool that collects a list grow without bound.
 pub const MAX_LIST_ITEMS: usize = 100_000;
 
+/// A byte stream to upsd: plain TCP, or TLS after STARTTLS.
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
 /// An open connection to upsd.
-#[derive(Debug)]
 pub struct Conn {
-    stream: TcpStream,
+    stream: Box<dyn Stream>,
     lines: LineDecoder,
     list_items: usize,
+}
+
+impl std::fmt::Debug for Conn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Conn")
+            .field("pending", &self.lines.pending())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Conn {
@@ -39,30 +50,46 @@ impl Conn {
         let mut last = UpsError::NoSuchHost;
         for addr in addrs {
             match TcpStream::connect(addr).await {
-                Ok(stream) => {
-                    let mut conn = Self {
-                        stream,
-                        lines: LineDecoder::new(DEFAULT_MAX_LINE),
-                        list_items: 0,
-                    };
-                    if try_tls {
-                        conn.try_starttls().await?;
-                    }
-                    return Ok(conn);
-                }
+                Ok(stream) if try_tls => return Self::try_starttls(stream, host).await,
+                Ok(stream) => return Ok(Self::new(Box::new(stream))),
                 Err(e) => last = UpsError::Connect(strerror(&e)),
             }
         }
         Err(last)
     }
 
-    async fn try_starttls(&mut self) -> Result<(), UpsError> {
-        self.send_line("STARTTLS\n").await?;
-        let reply = self.read_line().await?;
-        if reply.starts_with("OK STARTTLS") {
-            return Err(UpsError::SslUnavailable);
+    fn new(stream: Box<dyn Stream>) -> Self {
+        Self {
+            stream,
+            lines: LineDecoder::new(DEFAULT_MAX_LINE),
+            list_items: 0,
         }
-        Ok(())
+    }
+
+    /// `STARTTLS`: on `OK STARTTLS` a TLS handshake (any certificate accepted, as NUT's
+    /// clients do without `CERTVERIFY`), otherwise plain text as before.
+    async fn try_starttls(mut tcp: TcpStream, host: &str) -> Result<Self, UpsError> {
+        let mut lines = LineDecoder::new(DEFAULT_MAX_LINE);
+        tcp.write_all(b"STARTTLS\n")
+            .await
+            .map_err(|e| UpsError::Write(strerror(&e)))?;
+        let reply = read_line_from(&mut tcp, &mut lines, NETWORK_TIMEOUT).await?;
+        if !reply.starts_with("OK STARTTLS") {
+            let mut conn = Self::new(Box::new(tcp));
+            conn.lines = lines;
+            return Ok(conn);
+        }
+        match crate::tls::handshake(tcp, host).await {
+            Ok(tls) => {
+                eprintln!("Connected to NUT server {host} in SSL");
+                eprintln!("Certificate verification is disabled");
+                Ok(Self::new(Box::new(tls)))
+            }
+            Err(e) => {
+                eprintln!("Error while connecting to NUT server {host}, disconnect");
+                Err(e)
+            }
+        }
     }
 
     /// Sends `line` as is (the caller includes the newline).
@@ -80,29 +107,7 @@ impl Conn {
 
     /// [`read_line`](Self::read_line) with a custom timeout.
     pub async fn read_line_timeout(&mut self, limit: Duration) -> Result<String, UpsError> {
-        tokio::time::timeout(limit, self.read_line_inner())
-            .await
-            .map_err(|_| UpsError::Disconnected)?
-    }
-
-    async fn read_line_inner(&mut self) -> Result<String, UpsError> {
-        let mut buf = [0u8; 512];
-        loop {
-            match self.lines.next_line() {
-                Ok(Some(line)) => return Ok(line),
-                Ok(None) => {}
-                Err(e) => return Err(UpsError::Parse(e.to_string())),
-            }
-            let n = self
-                .stream
-                .read(&mut buf)
-                .await
-                .map_err(|e| UpsError::Read(strerror(&e)))?;
-            if n == 0 {
-                return Err(UpsError::Disconnected);
-            }
-            self.lines.push(&buf[..n]);
-        }
+        read_line_from(&mut self.stream, &mut self.lines, limit).await
     }
 
     /// Reads a line, turns `ERR` into an error and splits the rest into words.
@@ -156,6 +161,35 @@ impl Conn {
         let _ = self.stream.write_all(b"LOGOUT\n").await;
         let _ = self.stream.shutdown().await;
     }
+}
+
+/// One line from `stream` through `lines`, waiting at most `limit`.
+async fn read_line_from<S: AsyncRead + Unpin + ?Sized>(
+    stream: &mut S,
+    lines: &mut LineDecoder,
+    limit: Duration,
+) -> Result<String, UpsError> {
+    let read = async {
+        let mut buf = [0u8; 512];
+        loop {
+            match lines.next_line() {
+                Ok(Some(line)) => return Ok(line),
+                Ok(None) => {}
+                Err(e) => return Err(UpsError::Parse(e.to_string())),
+            }
+            let n = stream
+                .read(&mut buf)
+                .await
+                .map_err(|e| UpsError::Read(strerror(&e)))?;
+            if n == 0 {
+                return Err(UpsError::Disconnected);
+            }
+            lines.push(&buf[..n]);
+        }
+    };
+    tokio::time::timeout(limit, read)
+        .await
+        .map_err(|_| UpsError::Disconnected)?
 }
 
 /// `CMD arg arg...\n`, each argument escaped and quoted when it holds a space.
@@ -246,7 +280,7 @@ mod tests {
         let err = Conn::connect("127.0.0.1", port, true)
             .await
             .expect_err("no TLS");
-        assert_eq!(err, UpsError::SslUnavailable);
+        assert!(matches!(err, UpsError::Ssl(_)), "{err:?}");
     }
 
     #[tokio::test]

@@ -5,14 +5,15 @@
 //! command line and call one entry point here; the output formats live in pure functions
 //! that are tested without a server.
 //!
-//! What this crate does not do: it does not speak TLS yet (a server that accepts
-//! `STARTTLS` makes the tools fail with "SSL is not available"), and it does not print the
-//! NSS notice "Init SSL without certificate database" that Debian's build of libupsclient
-//! writes to stderr.
+//! Deliberate differences: the tools do not print the NSS notice "Init SSL without
+//! certificate database" that Debian's build of libupsclient writes to stderr, and they speak
+//! TLS with rustls (after `OK STARTTLS`, any server certificate is accepted, as NUT's clients
+//! do without `CERTVERIFY`; there is no certificate configuration yet).
 //!
 //! # Layout
 //! - [`getopt`]: a `getopt(3)` work-alike with glibc's diagnostics.
 //! - [`conn`]: a client session with libupsclient's request/reply checks and raw lines.
+//! - [`tls`]: the STARTTLS handshake of that session.
 //! - [`upserror`]: libupsclient's error texts.
 //! - [`tools`]: one module per program (`upsc`, `upscmd`, `upsrw`, `upslog`) plus the
 //!   shared prompting and tracking code.
@@ -32,6 +33,7 @@ use std::process::ExitCode;
 
 pub mod conn;
 pub mod getopt;
+pub mod tls;
 pub mod tools;
 pub mod upserror;
 

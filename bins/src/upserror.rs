@@ -65,9 +65,9 @@ pub enum UpsError {
     /// A reply line that cannot be split into words.
     #[error("Parse error: {0}")]
     Parse(String),
-    /// The server offered TLS, which this client cannot complete.
-    #[error("SSL is not available")]
-    SslUnavailable,
+    /// The TLS handshake after `OK STARTTLS` failed.
+    #[error("SSL error: {0}")]
+    Ssl(String),
 }
 
 impl UpsError {
