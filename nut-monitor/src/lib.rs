@@ -9,14 +9,15 @@
 //! - [`upsmon`]: the shutdown decision ([`upsmon::Monitor`]), notifications and settings.
 //! - [`upssched`]: which `AT` lines a notification triggers, the daemon protocol, and the
 //!   timer daemon's state ([`upssched::TimerDaemon`]).
-//! - [`error`]: [`MonitorError`].
-//!
-//! Still to come (see the project's issues): the tokio layer that polls upsd through
-//! `nut-client`, privilege separation, and the `upsmon` and `upssched` binaries.
+//! - [`runtime`]: the tokio layer: polling upsd through `nut-client`, notifications,
+//!   POWERDOWNFLAG and SHUTDOWNCMD, privilege separation, PID files, and upssched's client
+//!   and timer daemon. The `upsmon` and `upssched` binaries are thin wrappers around it.
+//! - [`error`]: the crate's error type, [`MonitorError`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod runtime;
 pub mod upsmon;
 pub mod upssched;
 

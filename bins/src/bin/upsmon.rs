@@ -1,0 +1,145 @@
+//! `upsmon`: watches UPSes through upsd and shuts the system down when their power runs out.
+//! Options as NUT 2.8.0's; the work is in `nut_monitor::runtime` (privilege split included).
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use nut_bins::getopt::{getopt, Opt};
+use nut_bins::{args, basename, Fatal, UPS_VERSION};
+use nut_monitor::runtime::log::{Level, Logger};
+use nut_monitor::runtime::pidfile::{self, Signal};
+use nut_monitor::runtime::power::{self, DirectPowerOff, PowerOff};
+use nut_monitor::runtime::privsep::{self, ParentLink};
+use nut_monitor::runtime::upsmon::{load_conf_logged, reload_control, run_process, Control, USAGE};
+use tokio::signal::unix::signal;
+use tokio::signal::unix::SignalKind as K;
+use tokio::sync::mpsc;
+
+#[derive(Default)]
+struct Cli {
+    cmd: Option<Signal>,
+    debug: u8,
+    fg: Option<bool>,
+    check_flag: bool,
+    single: bool,
+    user: Option<String>,
+}
+
+fn parse(prog: &str, argv: &[String]) -> Result<Cli, ExitCode> {
+    let mut c = Cli::default();
+    let is = |v: &str, cmd: &str| cmd.starts_with(v);
+    for o in getopt(prog, argv, "+DFBhic:P:f:pu:VK46").opts {
+        match o {
+            Opt::Flag('c', Some(v)) if is(&v, "fsd") => c.cmd = Some(Signal::SIGUSR1),
+            Opt::Flag('c', Some(v)) if is(&v, "stop") => c.cmd = Some(Signal::SIGTERM),
+            Opt::Flag('c', Some(v)) if is(&v, "reload") => c.cmd = Some(Signal::SIGHUP),
+            Opt::Flag('D', _) => c.debug += 1,
+            Opt::Flag('F', _) => c.fg = Some(true),
+            Opt::Flag('B', _) => c.fg = Some(false),
+            Opt::Flag('K', _) => c.check_flag = true,
+            Opt::Flag('p', _) => c.single = true,
+            Opt::Flag('u', v) => c.user = v,
+            Opt::Flag('4' | '6' | 'i' | 'f', _) => {}
+            Opt::Flag('V', _) => return Err(ExitCode::SUCCESS),
+            _ => {
+                print!("{USAGE}");
+                return Err(ExitCode::SUCCESS);
+            }
+        }
+    }
+    Ok(c)
+}
+
+fn main() -> ExitCode {
+    let (argv0, argv) = args();
+    let prog = basename(&argv0).to_owned();
+    if !privsep::is_child() && !privsep::is_background() {
+        println!("Network UPS Tools {prog} {UPS_VERSION}");
+    }
+    let cli = match parse(&prog, &argv) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let pidpath = pidfile::pidfile(&prog);
+    if let Some(sig) = cli.cmd {
+        return pidfile::signal(&pidpath, Some(sig))
+            .map_or_else(|e| fail(&format!("upsmon: {e}")), |()| ExitCode::SUCCESS);
+    }
+    let fg = cli.fg.unwrap_or(cli.debug > 0);
+    let log = Logger::new(&prog, fg, cli.debug);
+    let conf_path = pidfile::confpath().join("upsmon.conf");
+    if privsep::is_child() {
+        let link = Box::new(ParentLink::new(log.clone()));
+        return monitor(conf_path, link, log, true);
+    }
+    if pidfile::running(&pidpath) {
+        println!("Fatal error: A previous upsmon instance is already running!\nEither stop the previous instance first, or use the 'reload' command.");
+        return ExitCode::FAILURE;
+    }
+    let conf = match load_conf_logged(&conf_path, &log) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    let flag = conf.powerdownflag.clone().map(PathBuf::from);
+    if cli.check_flag {
+        return ExitCode::from(power::check_flag(flag.as_deref(), &log));
+    }
+    if conf.shutdowncmd.is_none() {
+        println!("Warning: no shutdown command defined!");
+    }
+    if !fg && !privsep::is_background() {
+        return privsep::respawn_in_background(&argv0, &argv)
+            .map_or_else(|e| fail(&e.to_string()), |()| ExitCode::SUCCESS);
+    }
+    let power = DirectPowerOff::prepare(&conf, &log);
+    if cli.single {
+        let msg = "Warning: running as one big root process by request (upsmon -p)";
+        log.log(Level::Info, msg);
+        let _ = pidfile::write(&pidpath, std::process::id());
+        let code = monitor(conf_path, Box::new(power), log, false);
+        let _ = std::fs::remove_file(&pidpath);
+        return code;
+    }
+    let user = conf
+        .run_as_user
+        .or(cli.user)
+        .unwrap_or_else(|| "nut".into());
+    ExitCode::from(privsep::parent_main(
+        &argv0, &argv, &user, power, &pidpath, &log,
+    ))
+}
+
+/// A monitoring process: signals become [`Control`] messages.
+fn monitor(path: PathBuf, power: Box<dyn PowerOff>, log: Logger, watch: bool) -> ExitCode {
+    nut_bins::run(async move {
+        let conf = load_conf_logged(&path, &log).map_err(Fatal::new)?;
+        let (tx, rx) = mpsc::channel(16);
+        for (kind, n) in [
+            (K::hangup(), 0),
+            (K::user_defined1(), 1),
+            (K::terminate(), 2),
+            (K::interrupt(), 2),
+        ] {
+            let mut sig = signal(kind).map_err(|e| Fatal::new(e.to_string()))?;
+            let (tx, path, log) = (tx.clone(), path.clone(), log.clone());
+            tokio::spawn(async move {
+                while sig.recv().await.is_some() {
+                    let msg = match n {
+                        0 => reload_control(&path, &log),
+                        1 => Some(Control::UserFsd),
+                        _ => Some(Control::Stop),
+                    };
+                    if let Some(m) = msg {
+                        let _ = tx.send(m).await;
+                    }
+                }
+            });
+        }
+        run_process(&conf, power, log, watch, tx, rx).await;
+        Ok(())
+    })
+}
+
+fn fail(msg: &str) -> ExitCode {
+    eprintln!("{msg}");
+    ExitCode::FAILURE
+}

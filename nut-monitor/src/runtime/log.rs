@@ -1,0 +1,103 @@
+//! Logging like NUT's `upslogx`: to syslog (RFC 3164 datagrams on `/dev/log`, facility
+//! daemon) and, in the foreground, to stderr. Failures to log are ignored.
+//!
+//! The datagram carries no timestamp: syslog daemons stamp messages that lack one.
+
+use std::os::unix::net::UnixDatagram;
+use std::path::PathBuf;
+
+/// Syslog severities used here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// `LOG_ALERT`.
+    Alert = 1,
+    /// `LOG_CRIT`.
+    Crit = 2,
+    /// `LOG_ERR`.
+    Err = 3,
+    /// `LOG_WARNING`.
+    Warning = 4,
+    /// `LOG_NOTICE`.
+    Notice = 5,
+    /// `LOG_INFO`.
+    Info = 6,
+    /// `LOG_DEBUG`.
+    Debug = 7,
+}
+
+/// `LOG_DAEMON`.
+const FACILITY_DAEMON: u8 = 3;
+
+/// Where log lines go.
+#[derive(Debug, Clone)]
+pub struct Logger {
+    tag: String,
+    stderr: bool,
+    debug: u8,
+    socket: Option<PathBuf>,
+}
+
+impl Logger {
+    /// A logger tagged `tag` (the program name) writing to `/dev/log`, and to stderr when
+    /// `stderr` is set; debug lines up to level `debug` are printed.
+    pub fn new(tag: &str, stderr: bool, debug: u8) -> Self {
+        Self {
+            tag: tag.to_owned(),
+            stderr,
+            debug,
+            socket: Some("/dev/log".into()),
+        }
+    }
+
+    /// A logger that only writes to stderr (tests, `-K`).
+    pub fn stderr_only(tag: &str) -> Self {
+        Self {
+            socket: None,
+            ..Self::new(tag, true, 0)
+        }
+    }
+
+    /// Logs `msg` at `level`.
+    pub fn log(&self, level: Level, msg: &str) {
+        if self.stderr {
+            eprintln!("{msg}");
+        }
+        if let Some(path) = &self.socket {
+            let line = syslog_line(level, &self.tag, std::process::id(), msg);
+            if let Ok(sock) = UnixDatagram::unbound() {
+                let _ = sock.set_nonblocking(true);
+                let _ = sock.send_to(line.as_bytes(), path);
+            }
+        }
+    }
+
+    /// Logs a debug line if the debug level is at least `level` (stderr only, like NUT).
+    pub fn debug(&self, level: u8, msg: &str) {
+        if self.debug >= level && self.stderr {
+            eprintln!("{msg}");
+        }
+    }
+}
+
+/// `<PRI>tag[pid]: msg` (RFC 3164 without the optional timestamp).
+pub fn syslog_line(level: Level, tag: &str, pid: u32, msg: &str) -> String {
+    let pri = FACILITY_DAEMON * 8 + level as u8;
+    format!("<{pri}>{tag}[{pid}]: {msg}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3164_priority_and_tag() {
+        assert_eq!(
+            syslog_line(Level::Notice, "upsmon", 42, "UPS u@h on battery"),
+            "<29>upsmon[42]: UPS u@h on battery"
+        );
+        assert_eq!(
+            syslog_line(Level::Crit, "upsmon", 1, "x"),
+            "<26>upsmon[1]: x"
+        );
+    }
+}

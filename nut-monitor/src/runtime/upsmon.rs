@@ -1,0 +1,437 @@
+//! [`Upsmon`]: the poll loop that executes a [`Monitor`]'s outputs.
+//!
+//! Each `MONITOR` line has its own connection, opened on demand at poll time:
+//! connect (STARTTLS per the [`Connector`]), `USERNAME`, `PASSWORD`, `LOGIN <ups>`, and
+//! `PRIMARY <ups>` for primaries (the client falls back to `MASTER`). A poll is
+//! `GET VAR <ups> ups.status`; any failure is a [`PollResult::Failed`], and a connection
+//! that broke is dropped so the next poll reconnects. As in upsmon, a failed login does not
+//! drop a working connection. `FSD <ups>` and `GET NUMLOGINS <ups>` use the same
+//! connections.
+//!
+//! Control messages ([`Control`]) come from the binary's signal handlers (SIGHUP: reload,
+//! SIGUSR1: forced shutdown, SIGTERM/SIGINT: stop) and from the privilege-separation link
+//! (the parent died).
+
+use std::time::Duration;
+
+use nut_client::{Client, ClientError};
+use nut_proto::config::upsmon_conf::ShutdownExit;
+use nut_proto::config::{NotifyType, UpsmonConf};
+use nut_proto::UpsAddr;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::connector::Connector;
+use super::log::{Level, Logger};
+use super::notify_exec::Notifier;
+use super::power::PowerOff;
+use crate::error::MonitorError;
+use crate::upsmon::{Input, Monitor, Output, PollResult, Settings};
+
+/// How often NOPARENT is repeated while the parent is gone (upsmon: every 2 minutes).
+pub const NOPARENT_REPEAT: Duration = Duration::from_secs(120);
+
+/// Something from outside the loop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Control {
+    /// New configuration (SIGHUP).
+    Reload(Box<UpsmonConf>),
+    /// Forced shutdown requested (`upsmon -c fsd`, SIGUSR1).
+    UserFsd,
+    /// Log out and stop (SIGTERM, SIGINT).
+    Stop,
+    /// The privileged parent is gone: shutdown is impossible.
+    ParentGone,
+}
+
+/// How the loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    /// Stopped on request.
+    Stopped,
+    /// The shutdown command was run (or requested from the parent).
+    ShutDown,
+}
+
+/// Credentials and address of one `MONITOR` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// UPS name on the server.
+    pub ups: String,
+    /// Server host.
+    pub host: String,
+    /// Server port.
+    pub port: u16,
+    /// `USERNAME`.
+    pub username: String,
+    /// `PASSWORD`.
+    pub password: String,
+    /// Send `PRIMARY` after `LOGIN`.
+    pub primary: bool,
+}
+
+/// The targets of `conf`, in `MONITOR` order; `None` for a system that does not parse
+/// (it is never reachable, so it reads as a failed poll).
+pub fn targets(conf: &UpsmonConf) -> Vec<Option<Target>> {
+    conf.monitors
+        .iter()
+        .map(|m| {
+            let addr: UpsAddr = m.system.parse().ok()?;
+            Some(Target {
+                ups: addr.ups?,
+                host: addr.host,
+                port: addr.port,
+                username: m.username.clone(),
+                password: m.password.clone(),
+                primary: m.role == nut_proto::config::upsmon_conf::UpsmonRole::Primary,
+            })
+        })
+        .collect()
+}
+
+/// The running monitor.
+pub struct Upsmon<C: Connector> {
+    monitor: Monitor,
+    targets: Vec<Option<Target>>,
+    conns: Vec<Option<Client<C::Stream>>>,
+    connector: C,
+    notifier: Notifier,
+    power: Box<dyn PowerOff>,
+    log: Logger,
+    parent_gone_warned: Option<Instant>,
+}
+
+impl<C: Connector> std::fmt::Debug for Upsmon<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upsmon")
+            .field("targets", &self.targets)
+            .field("phase", &self.monitor.phase())
+            .finish_non_exhaustive()
+    }
+}
+
+fn now() -> std::time::Instant {
+    Instant::now().into_std()
+}
+
+impl<C: Connector> Upsmon<C> {
+    /// A monitor for `conf`, reaching upsd through `connector`.
+    pub fn new(
+        conf: &UpsmonConf,
+        connector: C,
+        notifier: Notifier,
+        power: Box<dyn PowerOff>,
+        log: Logger,
+    ) -> Self {
+        let targets = targets(conf);
+        Self {
+            monitor: Monitor::new(Settings::from_conf(conf), now()),
+            conns: targets.iter().map(|_| None).collect(),
+            targets,
+            connector,
+            notifier,
+            power,
+            log,
+            parent_gone_warned: None,
+        }
+    }
+
+    /// Replaces the timing settings (for tests with sub-second timings).
+    pub fn with_settings(mut self, settings: Settings) -> Self {
+        self.monitor = Monitor::new(settings, now());
+        self
+    }
+
+    /// The state machine.
+    pub fn monitor(&self) -> &Monitor {
+        &self.monitor
+    }
+
+    /// Runs until stopped or shut down.
+    pub async fn run(mut self, mut control: mpsc::Receiver<Control>) -> Finish {
+        let mut open = true;
+        loop {
+            if let Some(finish) = self.drain().await {
+                return finish;
+            }
+            let deadline = self.monitor.poll_timeout().map(Instant::from_std);
+            let sleep = async {
+                match deadline {
+                    Some(d) => tokio::time::sleep_until(d).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = sleep => self.monitor.handle_timeout(now()),
+                msg = control.recv(), if open => match msg {
+                    None => open = false,
+                    Some(Control::Stop) => {
+                        self.logout_all().await;
+                        return Finish::Stopped;
+                    }
+                    Some(c) => self.control(c),
+                },
+            }
+        }
+    }
+
+    fn control(&mut self, c: Control) {
+        match c {
+            Control::Reload(conf) => self.reload(&conf),
+            Control::UserFsd => {
+                self.log.log(Level::Crit, "Signal 10: User requested FSD");
+                self.monitor.handle_input(Input::UserFsd, now());
+            }
+            Control::ParentGone => self.parent_gone(),
+            Control::Stop => {}
+        }
+    }
+
+    fn parent_gone(&mut self) {
+        let t = Instant::now();
+        if self
+            .parent_gone_warned
+            .is_some_and(|w| t.duration_since(w) < NOPARENT_REPEAT)
+        {
+            return;
+        }
+        self.parent_gone_warned = Some(t);
+        let n = self
+            .monitor
+            .settings()
+            .notify
+            .build(NotifyType::NoParent, None, "");
+        self.notifier.notify(&n);
+        self.log
+            .log(Level::Alert, "Parent died - shutdown impossible");
+    }
+
+    /// Applies a new configuration: changed targets are reconnected.
+    pub fn reload(&mut self, conf: &UpsmonConf) {
+        self.log.log(Level::Info, "Reloading configuration");
+        let new = targets(conf);
+        let mut conns: Vec<_> = new.iter().map(|_| None).collect();
+        for (i, t) in new.iter().enumerate() {
+            if let Some(j) = self.targets.iter().position(|o| o == t && t.is_some()) {
+                conns[i] = self.conns.get_mut(j).and_then(Option::take);
+            }
+        }
+        self.targets = new;
+        self.conns = conns;
+        self.notifier.set_notifycmd(conf.notifycmd.clone());
+        self.monitor.reload(Settings::from_conf(conf));
+    }
+
+    /// Executes every pending output; `Some` when the loop must end.
+    async fn drain(&mut self) -> Option<Finish> {
+        while let Some(out) = self.monitor.poll_output() {
+            match out {
+                Output::PollAll => {
+                    let mut results = Vec::with_capacity(self.targets.len());
+                    for i in 0..self.targets.len() {
+                        results.push(self.poll(i).await);
+                    }
+                    self.monitor.handle_input(Input::Polled(results), now());
+                }
+                Output::Notify(n) => self.notifier.notify(&n),
+                Output::Wall(text) => {
+                    self.log.log(Level::Crit, &text);
+                    self.notifier.wall(&text);
+                }
+                Output::SetFsd(i) => self.set_fsd(i).await,
+                Output::CountLogins => {
+                    let counts = self.count_logins().await;
+                    self.monitor.handle_input(Input::Logins(counts), now());
+                }
+                Output::Shutdown => return self.shutdown().await,
+            }
+        }
+        None
+    }
+
+    async fn shutdown(&mut self) -> Option<Finish> {
+        self.power.power_off().await;
+        match self.monitor.settings().shutdown_exit {
+            ShutdownExit::Yes => Some(Finish::ShutDown),
+            ShutdownExit::After(secs) => {
+                tokio::time::sleep(Duration::from_secs(u64::from(secs))).await;
+                Some(Finish::ShutDown)
+            }
+            ShutdownExit::No => None,
+        }
+    }
+
+    async fn poll(&mut self, i: usize) -> PollResult {
+        let Some(Some(t)) = self.targets.get(i).cloned() else {
+            return PollResult::Failed;
+        };
+        let sys = self.monitor.settings().targets[i].system.clone();
+        if self.conns[i].is_none() {
+            match self.open(&t, &sys).await {
+                Ok(c) => self.conns[i] = Some(c),
+                Err(e) => {
+                    self.log
+                        .log(Level::Err, &format!("UPS [{sys}]: connect failed: {e}"));
+                    return PollResult::Failed;
+                }
+            }
+        }
+        let Some(conn) = self.conns[i].as_mut() else {
+            return PollResult::Failed;
+        };
+        match conn.get_var(&t.ups, "ups.status").await {
+            Ok(status) => PollResult::Status(status),
+            Err(e) => {
+                self.log
+                    .log(Level::Err, &format!("Poll UPS [{sys}] failed - {e}"));
+                if broke(&e) {
+                    self.conns[i] = None;
+                }
+                PollResult::Failed
+            }
+        }
+    }
+
+    /// Connects and logs in. A refused login is logged, the connection kept.
+    async fn open(&self, t: &Target, sys: &str) -> Result<Client<C::Stream>, ClientError> {
+        let mut c = self.connector.connect(&t.host, t.port).await?;
+        if let Err(e) = self.login(&mut c, t).await {
+            if broke(&e) {
+                return Err(e);
+            }
+            self.log
+                .log(Level::Err, &format!("Login on UPS [{sys}] failed - {e}"));
+        } else {
+            self.log.debug(1, &format!("Logged into UPS {sys}"));
+        }
+        Ok(c)
+    }
+
+    async fn login(&self, c: &mut Client<C::Stream>, t: &Target) -> Result<(), ClientError> {
+        c.username(&t.username).await?;
+        c.password(&t.password).await?;
+        c.login(&t.ups).await?;
+        if t.primary {
+            c.primary(&t.ups).await?;
+        }
+        Ok(())
+    }
+
+    async fn set_fsd(&mut self, i: usize) {
+        let Some(Some(t)) = self.targets.get(i).cloned() else {
+            return;
+        };
+        let sys = self.monitor.settings().targets[i].system.clone();
+        let Some(conn) = self.conns.get_mut(i).and_then(Option::as_mut) else {
+            self.log.log(
+                Level::Err,
+                &format!("FSD set on UPS {sys} failed: not connected"),
+            );
+            return;
+        };
+        match conn.fsd(&t.ups).await {
+            Ok(()) => self.log.log(Level::Info, &format!("Set FSD on UPS {sys}")),
+            Err(e) => self
+                .log
+                .log(Level::Err, &format!("FSD set on UPS {sys} failed: {e}")),
+        }
+    }
+
+    async fn count_logins(&mut self) -> Vec<Option<u32>> {
+        let mut counts = Vec::new();
+        for i in 0..self.targets.len() {
+            let Some(Some(t)) = self.targets.get(i).cloned() else {
+                if self.monitor.settings().targets[i].primary {
+                    counts.push(None);
+                }
+                continue;
+            };
+            if !t.primary {
+                continue;
+            }
+            let n = match self.conns[i].as_mut() {
+                Some(c) => c.num_logins(&t.ups).await.ok(),
+                None => None,
+            };
+            counts.push(n);
+        }
+        counts
+    }
+
+    async fn logout_all(&mut self) {
+        for c in self.conns.iter_mut().filter_map(Option::take) {
+            let mut c = c;
+            let _ = c.logout().await;
+        }
+        self.log.log(Level::Info, "Signal 15: exiting");
+    }
+}
+
+/// The connection is unusable after this error.
+fn broke(e: &ClientError) -> bool {
+    !matches!(e, ClientError::Server(_))
+}
+
+/// Reads and parses `path` (an `upsmon.conf`); warnings are returned for the caller to log.
+pub fn load_conf(
+    path: &std::path::Path,
+) -> Result<nut_proto::config::Parsed<UpsmonConf>, MonitorError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| MonitorError::io(format!("Can't open {}", path.display()), e))?;
+    Ok(UpsmonConf::parse(&text, &path.display().to_string())?)
+}
+
+/// Builds and runs the monitor of `conf` over TCP: the whole life of a monitoring process.
+pub async fn serve(
+    conf: &UpsmonConf,
+    power: Box<dyn PowerOff>,
+    log: Logger,
+    wall: Option<String>,
+    control: mpsc::Receiver<Control>,
+) -> Finish {
+    let notifier = Notifier::new(conf.notifycmd.clone(), wall, log.clone());
+    let connector = super::connector::TcpConnector::new(conf);
+    Upsmon::new(conf, connector, notifier, power, log)
+        .run(control)
+        .await
+}
+
+/// [`load_conf`], logging the warnings; errors as text for the binary to print.
+pub fn load_conf_logged(path: &std::path::Path, log: &Logger) -> Result<UpsmonConf, String> {
+    let parsed = load_conf(path).map_err(|e| e.to_string())?;
+    for w in &parsed.warnings {
+        log.log(Level::Warning, &w.to_string());
+    }
+    Ok(parsed.config)
+}
+
+/// A monitoring process: [`serve`] over TCP, plus the parent watch in the privilege-split
+/// child (`watch_parent`). `tx` feeds `rx`.
+pub async fn run_process(
+    conf: &UpsmonConf,
+    power: Box<dyn PowerOff>,
+    log: Logger,
+    watch_parent: bool,
+    tx: mpsc::Sender<Control>,
+    rx: mpsc::Receiver<Control>,
+) -> Finish {
+    if watch_parent {
+        super::privsep::watch_parent(tx);
+    }
+    serve(conf, power, log, Some("wall".into()), rx).await
+}
+
+/// `upsmon -h`.
+pub const USAGE: &str = "Monitors UPS servers and may initiate shutdown if necessary.\n\nusage: upsmon [OPTIONS]\n\n  -c <cmd>\tsend command to running process\n\t\tcommands:\n\t\t - fsd: shutdown all primary-mode UPSes (use with caution)\n\t\t - reload: reread configuration\n\t\t - stop: stop monitoring and exit\n  -P <pid>\tsend the signal above to specified PID (bypassing PID file)\n  -D\t\traise debugging level (and stay foreground by default)\n  -F\t\tstay foregrounded even if no debugging is enabled\n  -B\t\tstay backgrounded even if debugging is bumped\n  -h\t\tdisplay this help\n  -K\t\tchecks POWERDOWNFLAG, sets exit code to 0 if set\n  -p\t\talways run privileged (disable privileged parent)\n  -u <user>\trun child as user <user> (ignored when using -p)\n  -4\t\tIPv4 only\n  -6\t\tIPv6 only\n";
+
+/// The message for SIGHUP: the configuration at `path` reloaded, or `None` (logged) when it
+/// cannot be read.
+pub fn reload_control(path: &std::path::Path, log: &Logger) -> Option<Control> {
+    match load_conf_logged(path, log) {
+        Ok(c) => Some(Control::Reload(Box::new(c))),
+        Err(e) => {
+            log.log(Level::Err, &e);
+            None
+        }
+    }
+}
