@@ -94,7 +94,7 @@ pub fn clear_flag(path: Option<PathBuf>, log: &Logger) -> Option<PathBuf> {
 
 /// Who carries out the shutdown once the monitor decides it.
 #[async_trait]
-pub trait PowerOff: Send {
+pub trait PowerOff: Send + Sync {
     /// Writes the flag and runs the shutdown command (directly, or by asking someone who
     /// can).
     async fn power_off(&mut self);
