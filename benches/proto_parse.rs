@@ -104,6 +104,7 @@ fn bench_split_line(c: &mut Criterion) {
             });
         });
     }
+    group.throughput(Throughput::Elements(REQUESTS.len() as u64));
     group.bench_function("requests_network_limits", |b| {
         b.iter(|| {
             for line in REQUESTS {
