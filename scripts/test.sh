@@ -127,6 +127,7 @@ size_report() {
     if [[ -f "$tools/rsstats.py" ]]; then
         python3 "$tools/rsstats.py" workspace "${dirs[@]}" examples benches
         python3 "$tools/nontest.py" "${dirs[@]}"
+        for d in "${dirs[@]}"; do python3 "$tools/unwraps.py" "$d"; done
     fi
     python3 scripts/size_gate.py "${dirs[@]}" examples benches
 }
