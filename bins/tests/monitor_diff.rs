@@ -24,7 +24,14 @@ struct Scenario {
 }
 
 fn run_one(s: &Scenario, subject: Subject) -> Outcome {
-    let mut sb = Sandbox::start(if subject == Subject::Real { "sb-real" } else { "sb-ours" }, s.devices);
+    let mut sb = Sandbox::start(
+        if subject == Subject::Real {
+            "sb-real"
+        } else {
+            "sb-ours"
+        },
+        s.devices,
+    );
     let mon = Upsmon::start(subject, &(s.monitors)(&sb), s.extra);
     let start = std::time::Instant::now();
     for (at, act) in s.actions {
@@ -41,7 +48,10 @@ fn run_one(s: &Scenario, subject: Subject) -> Outcome {
         *n = n.replace(&port, ":PORT");
     }
     if out.notifications.is_empty() {
-        eprintln!("{subject:?} produced nothing; upsmon log:\n{log}\n{}", sb.logs());
+        eprintln!(
+            "{subject:?} produced nothing; upsmon log:\n{log}\n{}",
+            sb.logs()
+        );
     }
     out
 }
@@ -78,4 +88,215 @@ fn ob_ol_flap() {
     let out = compare(&S);
     assert!(!out.shutdown);
     assert_eq!(out.notifications.len(), 2, "{out:?}");
+}
+
+const OB_LB: &str =
+    "ups.status: OL\nTIMER 2\nups.status: OB\nTIMER 2\nups.status: OB LB\nTIMER 300\n";
+const SHORT: &str = "HOSTSYNC 2\nDEADTIME 3\n";
+
+fn assert_shutdown(out: &Outcome) {
+    assert!(out.shutdown, "{out:?}");
+    assert_eq!(out.flag.as_deref(), Some("upsmon-shutdown-file"));
+    assert!(
+        out.notifications
+            .last()
+            .is_some_and(|n| n.starts_with("SHUTDOWN ")),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn ob_lb_shutdown_as_primary() {
+    static S: Scenario = Scenario {
+        devices: &[("ups", OB_LB)],
+        monitors: primary,
+        extra: SHORT,
+        actions: &[],
+        limit: Duration::from_secs(15),
+    };
+    assert_shutdown(&compare(&S));
+}
+
+#[test]
+fn ob_lb_shutdown_as_secondary() {
+    static S: Scenario = Scenario {
+        devices: &[("ups", OB_LB)],
+        monitors: secondary,
+        extra: SHORT,
+        actions: &[],
+        limit: Duration::from_secs(15),
+    };
+    assert_shutdown(&compare(&S));
+}
+
+fn set_fsd(sb: &mut Sandbox) {
+    sb.session(&["USERNAME admin", "PASSWORD secret", "FSD ups"]);
+}
+
+#[test]
+fn fsd_from_the_primary_shuts_the_secondary_down() {
+    static S: Scenario = Scenario {
+        devices: &[("ups", "ups.status: OB\nTIMER 300\n")],
+        monitors: secondary,
+        extra: SHORT,
+        actions: &[(Duration::from_secs(3), set_fsd)],
+        limit: Duration::from_secs(12),
+    };
+    let out = compare(&S);
+    assert_shutdown(&out);
+    assert!(out.notifications.iter().any(|n| n.starts_with("FSD ")));
+}
+
+fn hold_secondary(sb: &mut Sandbox) {
+    let s = sb.session(&["USERNAME mon", "PASSWORD pass", "LOGIN ups"]);
+    sb.held.push(s);
+}
+
+#[test]
+fn primary_waits_hostsync_for_a_secondary_that_stays() {
+    static S: Scenario = Scenario {
+        devices: &[(
+            "ups",
+            "ups.status: OL\nTIMER 4\nups.status: OB LB\nTIMER 300\n",
+        )],
+        monitors: primary,
+        extra: "HOSTSYNC 3\nDEADTIME 3\n",
+        actions: &[(Duration::from_millis(500), hold_secondary)],
+        limit: Duration::from_secs(16),
+    };
+    assert_shutdown(&compare(&S));
+}
+
+const STEADY: &str = "ups.status: OL\nTIMER 300\n";
+/// OB and LB in separate polls: real upsmon forks one notifier per notification, so two
+/// raised by the same poll may reach the NOTIFYCMD log in either order.
+const GOES_LOW: &str =
+    "ups.status: OL\nTIMER 2\nups.status: OB\nTIMER 2\nups.status: OB LB\nTIMER 300\n";
+
+fn two(sb: &Sandbox, pa: u32, pb: u32) -> Vec<String> {
+    vec![
+        format!("a@127.0.0.1:{} {pa} admin secret primary", sb.port),
+        format!("b@127.0.0.1:{} {pb} admin secret primary", sb.port),
+    ]
+}
+
+#[test]
+fn minsupplies_1_with_a_power_value_0_ups_going_low() {
+    static S: Scenario = Scenario {
+        devices: &[("a", GOES_LOW), ("b", STEADY)],
+        monitors: |sb| two(sb, 0, 1),
+        extra: "MINSUPPLIES 1\nHOSTSYNC 2\nDEADTIME 3\n",
+        actions: &[],
+        limit: Duration::from_secs(10),
+    };
+    let out = compare(&S);
+    assert!(!out.shutdown, "{out:?}");
+}
+
+#[test]
+fn minsupplies_2_with_power_values_1_and_2() {
+    static S: Scenario = Scenario {
+        devices: &[("a", GOES_LOW), ("b", STEADY)],
+        monitors: |sb| two(sb, 1, 2),
+        extra: "MINSUPPLIES 2\nHOSTSYNC 2\nDEADTIME 3\n",
+        actions: &[],
+        limit: Duration::from_secs(10),
+    };
+    assert!(!compare(&S).shutdown);
+}
+
+#[test]
+fn minsupplies_2_with_power_values_1_and_1_shuts_down() {
+    static S: Scenario = Scenario {
+        devices: &[("a", GOES_LOW), ("b", STEADY)],
+        monitors: |sb| two(sb, 1, 1),
+        extra: "MINSUPPLIES 2\nHOSTSYNC 2\nDEADTIME 3\n",
+        actions: &[],
+        limit: Duration::from_secs(14),
+    };
+    assert_shutdown(&compare(&S));
+}
+
+fn kill_driver(sb: &mut Sandbox) {
+    sb.kill_driver(0);
+}
+
+#[test]
+fn comm_loss_on_line_is_not_a_shutdown() {
+    static S: Scenario = Scenario {
+        devices: &[("ups", STEADY)],
+        monitors: primary,
+        extra: SHORT,
+        actions: &[(Duration::from_secs(2), kill_driver)],
+        limit: Duration::from_secs(9),
+    };
+    let out = compare(&S);
+    assert!(!out.shutdown);
+    assert!(
+        out.notifications.iter().any(|n| n.starts_with("COMMBAD ")),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn comm_loss_on_battery_shuts_down_after_deadtime() {
+    static S: Scenario = Scenario {
+        devices: &[("ups", "ups.status: OB\nTIMER 300\n")],
+        monitors: primary,
+        extra: SHORT,
+        actions: &[(Duration::from_secs(2), kill_driver)],
+        limit: Duration::from_secs(14),
+    };
+    assert_shutdown(&compare(&S));
+}
+
+fn stop_upsd(sb: &mut Sandbox) {
+    sb.stop_upsd();
+}
+
+fn start_upsd(sb: &mut Sandbox) {
+    sb.start_upsd();
+}
+
+#[test]
+fn upsd_restart() {
+    static S: Scenario = Scenario {
+        devices: &[("ups", STEADY)],
+        monitors: primary,
+        extra: SHORT,
+        actions: &[
+            (Duration::from_secs(2), stop_upsd),
+            (Duration::from_secs(4), start_upsd),
+        ],
+        limit: Duration::from_secs(10),
+    };
+    let out = compare(&S);
+    assert!(!out.shutdown);
+    let kinds: Vec<&str> = out
+        .notifications
+        .iter()
+        .map(|n| n.split(' ').next().unwrap_or(""))
+        .collect();
+    assert_eq!(kinds, ["COMMBAD", "COMMOK"]);
+}
+
+fn freeze_driver(sb: &mut Sandbox) {
+    sb.freeze_driver(0);
+}
+
+#[test]
+fn driver_going_stale() {
+    static S: Scenario = Scenario {
+        devices: &[("ups", STEADY)],
+        monitors: primary,
+        extra: SHORT,
+        actions: &[(Duration::from_secs(1), freeze_driver)],
+        limit: Duration::from_secs(12),
+    };
+    let out = compare(&S);
+    assert!(!out.shutdown);
+    assert!(
+        out.notifications.iter().any(|n| n.starts_with("COMMBAD ")),
+        "{out:?}"
+    );
 }

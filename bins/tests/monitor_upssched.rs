@@ -15,8 +15,16 @@ use monitor_support::{unique_dir, wait_until};
 fn setup(tag: &str) -> PathBuf {
     let dir = unique_dir(tag);
     let script = dir.join("cmd.sh");
-    fs::write(&script, format!("#!/bin/sh\necho \"$1\" >> {}/out\n", dir.display())).unwrap();
-    Command::new("chmod").arg("+x").arg(&script).status().unwrap();
+    fs::write(
+        &script,
+        format!("#!/bin/sh\necho \"$1\" >> {}/out\n", dir.display()),
+    )
+    .unwrap();
+    Command::new("chmod")
+        .arg("+x")
+        .arg(&script)
+        .status()
+        .unwrap();
     let conf = format!(
         "CMDSCRIPT {d}/cmd.sh\nPIPEFN {d}/upssched.pipe\nLOCKFN {d}/upssched.lock\n\
          AT ONBATT * START-TIMER onbatt 1\n\
@@ -57,7 +65,10 @@ fn execute_runs_at_once_and_bad_lines_are_reported() {
     assert_eq!(out(&dir), ["lowbatt-now"]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("upssched.conf:9:"), "stderr: {err}");
-    assert!(!dir.join("upssched.pipe").exists(), "EXECUTE needs no daemon");
+    assert!(
+        !dir.join("upssched.pipe").exists(),
+        "EXECUTE needs no daemon"
+    );
     let _ = fs::remove_dir_all(&dir);
 }
 
@@ -66,7 +77,10 @@ fn timers_fire_cancel_and_the_daemon_exits_when_idle() {
     let dir = setup("timers");
     assert_eq!(upssched(&dir, "ONBATT").status.code(), Some(0));
     assert!(dir.join("upssched.pipe").exists(), "daemon listening");
-    assert!(!dir.join("upssched.lock").exists(), "lock removed by the daemon");
+    assert!(
+        !dir.join("upssched.lock").exists(),
+        "lock removed by the daemon"
+    );
     // "late" (2 s) is cancelled before it fires; "onbatt" (1 s) fires.
     assert_eq!(upssched(&dir, "ONLINE").status.code(), Some(0));
     assert!(wait_until(Duration::from_secs(4), || out(&dir) == ["onbatt"]));
@@ -77,7 +91,9 @@ fn timers_fire_cancel_and_the_daemon_exits_when_idle() {
     assert!(wait_until(Duration::from_secs(3), || out(&dir).len() == 2));
     assert_eq!(out(&dir), ["onbatt", "back-online"]);
     // No timers: the daemon removes its socket and exits after 15 s.
-    let gone = wait_until(Duration::from_secs(20), || !dir.join("upssched.pipe").exists());
+    let gone = wait_until(Duration::from_secs(20), || {
+        !dir.join("upssched.pipe").exists()
+    });
     assert!(gone, "daemon still listening after its idle time");
     let _ = fs::remove_dir_all(&dir);
 }

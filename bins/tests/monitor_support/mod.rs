@@ -46,6 +46,8 @@ pub struct Sandbox {
     names: Vec<String>,
     drivers: Vec<Option<Child>>,
     upsd: Option<Child>,
+    /// Connections held open by scenario actions (e.g. a secondary that never logs out).
+    pub held: Vec<TcpStream>,
 }
 
 const USERS: &str = "[admin]\n\tpassword = secret\n\tupsmon primary\n\n[mon]\n\tpassword = pass\n\tupsmon secondary\n";
@@ -66,13 +68,18 @@ impl Sandbox {
         fs::write(etc.join("upsd.users"), USERS).unwrap();
         fs::write(etc.join("nut.conf"), "MODE=netserver\n").unwrap();
         let port = free_port();
-        fs::write(etc.join("upsd.conf"), format!("LISTEN 127.0.0.1 {port}\nMAXAGE 4\n")).unwrap();
+        fs::write(
+            etc.join("upsd.conf"),
+            format!("LISTEN 127.0.0.1 {port}\nMAXAGE 4\n"),
+        )
+        .unwrap();
         let mut sb = Self {
             dir,
             port,
             names: devices.iter().map(|(n, _)| (*n).to_string()).collect(),
             drivers: Vec::new(),
             upsd: None,
+            held: Vec::new(),
         };
         for i in 0..devices.len() {
             let d = sb.spawn_driver(i);
@@ -148,8 +155,24 @@ impl Sandbox {
     /// Freezes driver `i` (SIGSTOP): its data goes stale after MAXAGE.
     pub fn freeze_driver(&mut self, i: usize) {
         if let Some(c) = &self.drivers[i] {
-            let _ = Command::new("kill").args(["-STOP", &c.id().to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-STOP", &c.id().to_string()])
+                .status();
         }
+    }
+
+    /// Sends `lines` on a new connection as `admin` and returns the connection (replies
+    /// read and discarded).
+    pub fn session(&self, lines: &[&str]) -> TcpStream {
+        let s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        let mut r = BufReader::new(s.try_clone().unwrap());
+        for l in lines {
+            r.get_mut().write_all(format!("{l}\n").as_bytes()).unwrap();
+            let mut reply = String::new();
+            let _ = r.read_line(&mut reply);
+        }
+        s
     }
 
     fn serves_data(&self) -> bool {
@@ -159,7 +182,9 @@ impl Sandbox {
         let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
         let mut r = BufReader::new(s);
         self.names.iter().all(|n| {
-            let _ = r.get_mut().write_all(format!("GET VAR {n} ups.status\n").as_bytes());
+            let _ = r
+                .get_mut()
+                .write_all(format!("GET VAR {n} ups.status\n").as_bytes());
             let mut line = String::new();
             let _ = r.read_line(&mut line);
             line.starts_with("VAR ") && !line.contains("WAIT")
@@ -171,7 +196,11 @@ impl Sandbox {
         let mut out = String::new();
         for e in fs::read_dir(&self.dir).unwrap().flatten() {
             if e.path().extension().is_some_and(|x| x == "log") {
-                out += &format!("== {} ==\n{}\n", e.path().display(), fs::read_to_string(e.path()).unwrap_or_default());
+                out += &format!(
+                    "== {} ==\n{}\n",
+                    e.path().display(),
+                    fs::read_to_string(e.path()).unwrap_or_default()
+                );
             }
         }
         out
@@ -182,7 +211,9 @@ impl Drop for Sandbox {
     fn drop(&mut self) {
         self.stop_upsd();
         for c in self.drivers.iter_mut().flatten() {
-            let _ = Command::new("kill").args(["-CONT", &c.id().to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-CONT", &c.id().to_string()])
+                .status();
             let _ = c.kill();
             let _ = c.wait();
         }
@@ -230,8 +261,22 @@ pub struct Outcome {
 }
 
 const TYPES: &[&str] = &[
-    "ONLINE", "ONBATT", "LOWBATT", "FSD", "COMMOK", "COMMBAD", "SHUTDOWN", "REPLBATT", "NOCOMM",
-    "NOPARENT", "CAL", "NOTCAL", "OFF", "NOTOFF", "BYPASS", "NOTBYPASS",
+    "ONLINE",
+    "ONBATT",
+    "LOWBATT",
+    "FSD",
+    "COMMOK",
+    "COMMBAD",
+    "SHUTDOWN",
+    "REPLBATT",
+    "NOCOMM",
+    "NOPARENT",
+    "CAL",
+    "NOTCAL",
+    "OFF",
+    "NOTOFF",
+    "BYPASS",
+    "NOTBYPASS",
 ];
 
 impl Upsmon {
@@ -243,10 +288,29 @@ impl Upsmon {
             Subject::Ours => "ours",
         });
         let notify = dir.join("notify.sh");
-        fs::write(&notify, format!("#!/bin/sh\necho \"$NOTIFYTYPE $UPSNAME $1\" >> {}/notify.log\n", dir.display())).unwrap();
+        fs::write(
+            &notify,
+            format!(
+                "#!/bin/sh\necho \"$NOTIFYTYPE $UPSNAME $1\" >> {}/notify.log\n",
+                dir.display()
+            ),
+        )
+        .unwrap();
         let shut = dir.join("shutdown.sh");
-        fs::write(&shut, format!("#!/bin/sh\necho done >> {}/shutdown.marker\n", dir.display())).unwrap();
-        Command::new("chmod").arg("+x").arg(&notify).arg(&shut).status().unwrap();
+        fs::write(
+            &shut,
+            format!(
+                "#!/bin/sh\necho done >> {}/shutdown.marker\n",
+                dir.display()
+            ),
+        )
+        .unwrap();
+        Command::new("chmod")
+            .arg("+x")
+            .arg(&notify)
+            .arg(&shut)
+            .status()
+            .unwrap();
         let mut conf = String::new();
         for m in monitors {
             conf += &format!("MONITOR {m}\n");
@@ -266,7 +330,12 @@ impl Upsmon {
         let mut cmd = match subject {
             Subject::Real => {
                 let mut c = Command::new("unshare");
-                c.args(["-m", "sh", "-c", &format!("mount -t tmpfs none /run/nut && exec {REAL_UPSMON} -F -u root")]);
+                c.args([
+                    "-m",
+                    "sh",
+                    "-c",
+                    &format!("mount -t tmpfs none /run/nut && exec {REAL_UPSMON} -F -u root"),
+                ]);
                 c
             }
             Subject::Ours => {
@@ -285,12 +354,17 @@ impl Upsmon {
             .stderr(log)
             .spawn()
             .unwrap();
-        Self { dir, child: Some(child) }
+        Self {
+            dir,
+            child: Some(child),
+        }
     }
 
     /// True once the process has exited.
     pub fn exited(&mut self) -> bool {
-        self.child.as_mut().map_or(true, |c| matches!(c.try_wait(), Ok(Some(_))))
+        self.child
+            .as_mut()
+            .map_or(true, |c| matches!(c.try_wait(), Ok(Some(_))))
     }
 
     /// Waits until exit or `limit`, kills it, and returns what it did.
@@ -328,13 +402,21 @@ impl Upsmon {
             // SIGTERM first (lets ours log out); then make sure.
             // The whole group: real upsmon's forked child and both of ours.
             let group = format!("-{}", c.id());
-            let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-            if !wait_until(Duration::from_secs(3), || matches!(c.try_wait(), Ok(Some(_)))) {
+            let _ = Command::new("kill")
+                .args(["-TERM", "--", &group])
+                .stderr(Stdio::null())
+                .status();
+            if !wait_until(Duration::from_secs(3), || {
+                matches!(c.try_wait(), Ok(Some(_)))
+            }) {
                 let _ = c.kill();
             }
             let _ = c.wait();
             thread::sleep(Duration::from_millis(200));
-            let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &group])
+                .stderr(Stdio::null())
+                .status();
         }
         // Let detached notification commands finish writing.
         thread::sleep(Duration::from_millis(300));

@@ -25,9 +25,10 @@ pub const EXEC_WAIT: Duration = Duration::from_secs(10);
 /// Queue bound: notifications beyond this many waiting ones are dropped (and logged).
 const QUEUE: usize = 256;
 
-/// One process to run.
+/// One process to run, or a marker to report when all earlier jobs are done.
 #[derive(Debug)]
 enum Job {
+    Flush(tokio::sync::oneshot::Sender<()>),
     Wall(String),
     Exec {
         cmd: String,
@@ -87,6 +88,16 @@ impl Notifier {
         self.queue(Job::Wall(format!("{text}\n")));
     }
 
+    /// Waits (at most `limit`) until every notification queued so far has been started
+    /// and waited for (each up to [`EXEC_WAIT`]): called before the shutdown and on exit, so
+    /// no notification is lost when the process ends.
+    pub async fn flush(&self, limit: Duration) {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if self.jobs.send(Job::Flush(tx)).await.is_ok() {
+            let _ = tokio::time::timeout(limit, rx).await;
+        }
+    }
+
     fn queue(&self, job: Job) {
         if self.jobs.try_send(job).is_err() {
             self.log
@@ -98,6 +109,10 @@ impl Notifier {
 async fn run_jobs(mut rx: mpsc::Receiver<Job>, wall_cmd: Option<String>, log: Logger) {
     while let Some(job) = rx.recv().await {
         let spawned = match job {
+            Job::Flush(done) => {
+                let _ = done.send(());
+                continue;
+            }
             Job::Wall(text) => match &wall_cmd {
                 Some(w) => spawn_wall(w, &text).await,
                 None => continue,

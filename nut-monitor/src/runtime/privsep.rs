@@ -135,8 +135,9 @@ impl PowerOff for ParentLink {
     }
 }
 
-/// In the child: reads stdin (a pipe from the parent) until end of file, then reports [`Control::ParentGone`] (and
-/// again every [`super::upsmon::NOPARENT_REPEAT`], the monitor rate-limits it).
+/// In the child: reads stdin (a pipe from the parent) until end of file, then reports
+/// [`Control::ParentGone`]; the monitor then raises NOPARENT after each poll, at most every
+/// [`super::upsmon::NOPARENT_REPEAT`].
 pub fn watch_parent(tx: mpsc::Sender<Control>) {
     use std::os::fd::AsFd;
     let pipe = io::stdin()
@@ -150,12 +151,7 @@ pub fn watch_parent(tx: mpsc::Sender<Control>) {
     tokio::spawn(async move {
         let mut buf = [0u8; 64];
         while matches!(stdin.read(&mut buf).await, Ok(n) if n > 0) {}
-        loop {
-            if tx.send(Control::ParentGone).await.is_err() {
-                return;
-            }
-            tokio::time::sleep(super::upsmon::NOPARENT_REPEAT).await;
-        }
+        let _ = tx.send(Control::ParentGone).await;
     });
 }
 

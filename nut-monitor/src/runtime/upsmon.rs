@@ -31,6 +31,9 @@ use crate::upsmon::{Input, Monitor, Output, PollResult, Settings};
 /// How often NOPARENT is repeated while the parent is gone (upsmon: every 2 minutes).
 pub const NOPARENT_REPEAT: Duration = Duration::from_secs(120);
 
+/// How long queued notifications may hold up the shutdown command or the exit.
+pub const FLUSH_LIMIT: Duration = Duration::from_secs(5);
+
 /// Something from outside the loop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Control {
@@ -98,6 +101,7 @@ pub struct Upsmon<C: Connector> {
     notifier: Notifier,
     power: Box<dyn PowerOff>,
     log: Logger,
+    parent_gone: bool,
     parent_gone_warned: Option<Instant>,
 }
 
@@ -132,6 +136,7 @@ impl<C: Connector> Upsmon<C> {
             notifier,
             power,
             log,
+            parent_gone: false,
             parent_gone_warned: None,
         }
     }
@@ -167,6 +172,7 @@ impl<C: Connector> Upsmon<C> {
                     None => open = false,
                     Some(Control::Stop) => {
                         self.logout_all().await;
+                        self.notifier.flush(FLUSH_LIMIT).await;
                         return Finish::Stopped;
                     }
                     Some(c) => self.control(c),
@@ -182,12 +188,17 @@ impl<C: Connector> Upsmon<C> {
                 self.log.log(Level::Crit, "Signal 10: User requested FSD");
                 self.monitor.handle_input(Input::UserFsd, now());
             }
-            Control::ParentGone => self.parent_gone(),
+            // Noticed after the next poll, as upsmon checks its parent once per loop: a
+            // SIGTERM to both processes stops the child before it complains.
+            Control::ParentGone => self.parent_gone = true,
             Control::Stop => {}
         }
     }
 
-    fn parent_gone(&mut self) {
+    fn check_parent(&mut self) {
+        if !self.parent_gone {
+            return;
+        }
         let t = Instant::now();
         if self
             .parent_gone_warned
@@ -232,6 +243,7 @@ impl<C: Connector> Upsmon<C> {
                         results.push(self.poll(i).await);
                     }
                     self.monitor.handle_input(Input::Polled(results), now());
+                    self.check_parent();
                 }
                 Output::Notify(n) => self.notifier.notify(&n),
                 Output::Wall(text) => {
@@ -250,6 +262,7 @@ impl<C: Connector> Upsmon<C> {
     }
 
     async fn shutdown(&mut self) -> Option<Finish> {
+        self.notifier.flush(FLUSH_LIMIT).await;
         self.power.power_off().await;
         match self.monitor.settings().shutdown_exit {
             ShutdownExit::Yes => Some(Finish::ShutDown),
