@@ -1,0 +1,304 @@
+//! Load generator for NUT data servers: C concurrent connections for a fixed time.
+//!
+//! ```text
+//! cargo run --release -p nut-benches --bin loadgen -- \
+//!     --target ours=127.0.0.1:3493 --target real=127.0.0.1:3494 --ups dummy --var ups.status \
+//!     --mode get --clients 100 --secs 5
+//! ```
+//!
+//! Modes: `get` (GET VAR), `list` (LIST VAR), `churn` (connect, VER, LOGOUT, close),
+//! `burst` (N simultaneous connects, connect-time percentiles), `idle` (hold N idle clients,
+//! report the server's RSS from /proc/PID), `slowreader` (`get` while one client floods
+//! LIST VAR and never reads). Each target is measured in turn; the first is compared with
+//! the others as ratios.
+#![allow(clippy::unwrap_used)]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+#[derive(Clone)]
+struct Opts {
+    targets: Vec<(String, SocketAddr, Option<u32>)>,
+    ups: String,
+    var: String,
+    mode: String,
+    clients: usize,
+    secs: u64,
+}
+
+fn parse() -> Opts {
+    let mut o = Opts {
+        targets: Vec::new(),
+        ups: "dummy".into(),
+        var: "ups.status".into(),
+        mode: "get".into(),
+        clients: 100,
+        secs: 5,
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut v = || it.next().cloned().unwrap_or_default();
+        match a.as_str() {
+            // --target name=addr[@pid]
+            "--target" => {
+                let v = v();
+                let (name, rest) = v.split_once('=').unwrap_or(("target", &v));
+                let (addr, pid) = rest
+                    .split_once('@')
+                    .map_or((rest, None), |(a, p)| (a, p.parse().ok()));
+                o.targets
+                    .push((name.into(), addr.parse().expect("address host:port"), pid));
+            }
+            "--ups" => o.ups = v(),
+            "--var" => o.var = v(),
+            "--mode" => o.mode = v(),
+            "--clients" | "-c" => o.clients = v().parse().expect("number"),
+            "--secs" | "-d" => o.secs = v().parse().expect("seconds"),
+            _ => panic!("unknown option {a} (see the file's docs)"),
+        }
+    }
+    assert!(
+        !o.targets.is_empty(),
+        "give at least one --target name=host:port[@pid]"
+    );
+    o
+}
+
+#[derive(Default)]
+struct Stats {
+    lat_us: Vec<u32>,
+    errors: u64,
+    elapsed: Duration,
+    note: String,
+}
+
+impl Stats {
+    fn pct(&mut self, p: f64) -> f64 {
+        if self.lat_us.is_empty() {
+            return f64::NAN;
+        }
+        self.lat_us.sort_unstable();
+        let i = ((self.lat_us.len() - 1) as f64 * p).round() as usize;
+        f64::from(self.lat_us[i]) / 1000.0
+    }
+
+    fn rate(&self) -> f64 {
+        self.lat_us.len() as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+async fn read_reply(rd: &mut BufReader<tokio::net::tcp::OwnedReadHalf>, list: bool) -> bool {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match rd.read_line(&mut line).await {
+            Ok(0) | Err(_) => return false,
+            Ok(_) => {}
+        }
+        if !list || line.starts_with("END LIST") || line.starts_with("ERR") {
+            return !line.starts_with("ERR");
+        }
+    }
+}
+
+/// One connection asking `req` in a loop until `stop`.
+async fn asker(addr: SocketAddr, req: String, list: bool, stop: Arc<AtomicBool>) -> Stats {
+    let mut st = Stats::default();
+    let Ok(s) = TcpStream::connect(addr).await else {
+        st.errors += 1;
+        return st;
+    };
+    let _ = s.set_nodelay(true);
+    let (rd, mut wr) = s.into_split();
+    let mut rd = BufReader::new(rd);
+    while !stop.load(Ordering::Relaxed) {
+        let t = Instant::now();
+        if wr.write_all(req.as_bytes()).await.is_err() || !read_reply(&mut rd, list).await {
+            st.errors += 1;
+            break;
+        }
+        st.lat_us
+            .push(t.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+    }
+    st
+}
+
+/// Connect, VER, LOGOUT, close, in a loop.
+async fn churner(addr: SocketAddr, stop: Arc<AtomicBool>) -> Stats {
+    let mut st = Stats::default();
+    while !stop.load(Ordering::Relaxed) {
+        let t = Instant::now();
+        let ok = async {
+            let s = TcpStream::connect(addr).await.ok()?;
+            let (rd, mut wr) = s.into_split();
+            let mut rd = BufReader::new(rd);
+            wr.write_all(b"VER\n").await.ok()?;
+            read_reply(&mut rd, false).await.then_some(())?;
+            wr.write_all(b"LOGOUT\n").await.ok()?;
+            read_reply(&mut rd, false).await.then_some(())
+        }
+        .await;
+        match ok {
+            Some(()) => st.lat_us.push(t.elapsed().as_micros() as u32),
+            None => st.errors += 1,
+        }
+    }
+    st
+}
+
+async fn timed(o: &Opts, addr: SocketAddr, list: bool) -> Stats {
+    let stop = Arc::new(AtomicBool::new(false));
+    let req = if list {
+        format!("LIST VAR {}\n", o.ups)
+    } else {
+        format!("GET VAR {} {}\n", o.ups, o.var)
+    };
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..o.clients)
+        .map(|_| match o.mode.as_str() {
+            "churn" => tokio::spawn(churner(addr, stop.clone())),
+            _ => tokio::spawn(asker(addr, req.clone(), list, stop.clone())),
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(o.secs)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut all = Stats::default();
+    for t in tasks {
+        let s = t.await.unwrap();
+        all.lat_us.extend(s.lat_us);
+        all.errors += s.errors;
+    }
+    all.elapsed = start.elapsed();
+    all
+}
+
+/// `clients` simultaneous connects; latency = time to connect and get a VER reply.
+async fn burst(o: &Opts, addr: SocketAddr) -> Stats {
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..o.clients)
+        .map(|_| {
+            tokio::spawn(async move {
+                let t = Instant::now();
+                let s = TcpStream::connect(addr).await.ok()?;
+                let (rd, mut wr) = s.into_split();
+                wr.write_all(b"VER\n").await.ok()?;
+                let ok = read_reply(&mut BufReader::new(rd), false).await;
+                ok.then(|| t.elapsed().as_micros() as u32)
+            })
+        })
+        .collect();
+    let mut st = Stats::default();
+    for t in tasks {
+        match t.await.unwrap() {
+            Some(us) => st.lat_us.push(us),
+            None => st.errors += 1,
+        }
+    }
+    st.elapsed = start.elapsed();
+    st
+}
+
+fn rss_kib(pid: Option<u32>) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{}/status", pid?)).ok()?;
+    let line = text.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Holds `clients` idle connections and reports the server's RSS growth.
+async fn idle(o: &Opts, addr: SocketAddr, pid: Option<u32>) -> Stats {
+    let before = rss_kib(pid);
+    let mut conns = Vec::with_capacity(o.clients);
+    let mut st = Stats::default();
+    let start = Instant::now();
+    for _ in 0..o.clients {
+        match TcpStream::connect(addr).await {
+            Ok(c) => conns.push(c),
+            Err(_) => st.errors += 1,
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(o.secs)).await;
+    let after = rss_kib(pid);
+    // A short GET VAR run proves the server still answers with all of them connected.
+    let stop = Arc::new(AtomicBool::new(false));
+    let s2 = stop.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        s2.store(true, Ordering::Relaxed);
+    });
+    let probe = asker(addr, format!("GET VAR {} {}\n", o.ups, o.var), false, stop).await;
+    st.lat_us = probe.lat_us;
+    st.elapsed = start.elapsed();
+    st.note = format!(
+        "held {} idle; server RSS {} -> {} MiB",
+        conns.len(),
+        before.map_or_else(|| "?".into(), |k| format!("{:.1}", k as f64 / 1024.0)),
+        after.map_or_else(|| "?".into(), |k| format!("{:.1}", k as f64 / 1024.0)),
+    );
+    drop(conns);
+    st
+}
+
+/// `get` while one client floods LIST VAR and never reads its replies.
+async fn slowreader(o: &Opts, addr: SocketAddr) -> Stats {
+    let mut hog = TcpStream::connect(addr).await.unwrap();
+    let flood = format!("LIST VAR {}\n", o.ups).repeat(200_000);
+    let hog_task = tokio::spawn(async move {
+        let _ =
+            tokio::time::timeout(Duration::from_secs(60), hog.write_all(flood.as_bytes())).await;
+        hog
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut st = timed(o, addr, false).await;
+    st.note = "while one client floods LIST VAR without reading".into();
+    hog_task.abort();
+    st
+}
+
+fn main() {
+    let o = parse();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    println!(
+        "mode={} clients={} secs={} ups={} var={}",
+        o.mode, o.clients, o.secs, o.ups, o.var
+    );
+    println!(
+        "{:<8} {:>12} {:>10} {:>10} {:>10} {:>8}  note",
+        "target", "req/s", "p50 ms", "p99 ms", "max ms", "errors"
+    );
+    let mut rates = Vec::new();
+    for (name, addr, pid) in &o.targets {
+        let mut st = rt.block_on(async {
+            match o.mode.as_str() {
+                "get" | "churn" => timed(&o, *addr, false).await,
+                "list" => timed(&o, *addr, true).await,
+                "burst" => burst(&o, *addr).await,
+                "idle" => idle(&o, *addr, *pid).await,
+                "slowreader" => slowreader(&o, *addr).await,
+                m => panic!("unknown mode {m}"),
+            }
+        });
+        let (p50, p99, max) = (st.pct(0.5), st.pct(0.99), st.pct(1.0));
+        println!(
+            "{name:<8} {:>12.0} {p50:>10.3} {p99:>10.3} {max:>10.3} {:>8}  {}",
+            st.rate(),
+            st.errors,
+            st.note
+        );
+        rates.push((name.clone(), st.rate(), p50));
+    }
+    if let Some((first, r0, l0)) = rates.first().cloned() {
+        for (name, r, l) in rates.iter().skip(1) {
+            println!(
+                "ratio {first}/{name}: throughput x{:.2}, p50 latency x{:.2}",
+                r0 / r,
+                l / l0
+            );
+        }
+    }
+}
