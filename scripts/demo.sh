@@ -1,25 +1,39 @@
 #!/usr/bin/env bash
 # Runs a whole NUT stack on loopback with a simulated UPS, then queries it with our upsc.
 #
-#   scripts/demo.sh           start, show `upsc sim@…`, keep running until Ctrl-C
-#   scripts/demo.sh --once    start, show `upsc sim@…`, stop (used by scripts/test.sh)
-#   NUT_DEMO_UPSC=upsc scripts/demo.sh   the same with Debian's C upsc as the client
+#   scripts/demo.sh              our dummy-ups + upsd, queried by our upsc; runs until Ctrl-C
+#   scripts/demo.sh --once       the same, but stop after the first query (scripts/test.sh)
+#   scripts/demo.sh --upstream   serve with Debian's NUT 2.8.0 upsd + dummy-ups instead
+#                                (apt-get install nut-server; our upsc still queries it)
 #
-# Server side, until the nut-rs upsd lands: Debian's NUT 2.8.0 upsd and dummy-ups
-# (apt-get install nut-server nut-client), reading scripts/data/sim-ups.dev. Everything lives
-# in a fresh temp dir (config, state, PID files) and listens on a free port of 127.0.0.1;
-# the host's /etc/nut and /run/nut are not touched. On exit only the processes started here
-# are stopped.
+# The simulated UPS "sim" is scripts/data/sim-ups.dev. Config, state and PID files live in a
+# fresh temp dir and upsd listens on a free port of 127.0.0.1: the host's /etc/nut and
+# /run/nut are not used. On exit only the processes started here are stopped.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-UPSD="${NUT_UPSD:-/lib/nut/upsd}"
-DUMMY="${NUT_DUMMY_UPS:-/lib/nut/dummy-ups}"
 ONCE=0
-[[ "${1:-}" == "--once" ]] && ONCE=1
+UPSTREAM=0
+for arg in "$@"; do
+    case "$arg" in
+    --once) ONCE=1 ;;
+    --upstream) UPSTREAM=1 ;;
+    *) echo "usage: $0 [--once] [--upstream]" >&2; exit 2 ;;
+    esac
+done
 
+RUN=(cargo run -q --manifest-path "$ROOT/Cargo.toml" -p nut-bins --bin)
+echo "== building upsc, upscmd, upsrw, upsd, dummy-ups"
+cargo build -q --manifest-path "$ROOT/Cargo.toml" -p nut-bins --bin upsc --bin upscmd --bin upsrw --bin upsd --bin dummy-ups
+BIN="$(cargo metadata -q --format-version 1 --no-deps --manifest-path "$ROOT/Cargo.toml" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug"
+if [[ "$UPSTREAM" == 1 ]]; then
+    UPSD=/lib/nut/upsd DUMMY=/lib/nut/dummy-ups SERVER="NUT 2.8.0 upsd + dummy-ups"
+else
+    UPSD="$BIN/upsd" DUMMY="$BIN/dummy-ups" SERVER="nut-rs upsd + dummy-ups"
+fi
 for bin in "$UPSD" "$DUMMY"; do
-    [[ -x "$bin" ]] || { echo "demo: $bin not found; install nut-server (scripts/test.sh does)" >&2; exit 1; }
+    [[ -x "$bin" ]] || { echo "demo: $bin not found (--upstream needs nut-server)" >&2; exit 1; }
 done
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/nut-rs-demo.XXXXXX")"
@@ -87,27 +101,23 @@ EOF
 fi
 
 ADDR="sim@127.0.0.1:$PORT"
-# NUT_DEMO_UPSC=upsc runs Debian's C upsc instead, for comparison.
-if [[ -n "${NUT_DEMO_UPSC:-}" ]]; then
-    UPSC=("$NUT_DEMO_UPSC")
-else
-    UPSC=(cargo run -q --manifest-path "$ROOT/Cargo.toml" -p nut-bins --bin upsc --)
-fi
-echo "== upsd (NUT 2.8.0) + dummy-ups serving '$ADDR'"
-echo "== ${UPSC[*]} $ADDR"
-"${UPSC[@]}" "$ADDR"
+echo "== $SERVER serving '$ADDR'"
+echo "== ${RUN[*]} upsc -- $ADDR"
+"$BIN/upsc" "$ADDR"
 
 if [[ "$ONCE" == 1 ]]; then
     exit 0
 fi
 cat <<EOF
 
-The simulated UPS stays up until Ctrl-C. Try, from $ROOT:
-  ${UPSC[*]} $ADDR
-  ${UPSC[*]} $ADDR ups.status
-  ${UPSC[*]} -l 127.0.0.1:$PORT
-  cargo run -q -p nut-bins --bin upsrw -- -u admin -p demo $ADDR
-  upsc $ADDR                      # Debian's C upsc, for comparison
+The simulated UPS stays up until Ctrl-C. Try, from another terminal:
+  ${RUN[*]} upsc -- $ADDR ups.status
+  ${RUN[*]} upsc -- -l 127.0.0.1:$PORT
+  ${RUN[*]} upscmd -- -l $ADDR
+  ${RUN[*]} upscmd -- -u admin -p demo $ADDR beeper.disable
+  ${RUN[*]} upsrw -- $ADDR
+  ${RUN[*]} upsrw -- -s ups.delay.shutdown=60 -u admin -p demo $ADDR
+  upsc $ADDR                    # NUT's C upsc, if installed
 Edit $TMP/sim-ups.dev to change values (dummy-ups rereads it).
 EOF
 wait "${PIDS[@]}"
