@@ -45,15 +45,68 @@ pub use run::{main, run_foreground};
 use crate::driver::{DriverInfo, DriverOption};
 
 static DEBUG: AtomicU8 = AtomicU8::new(0);
+static QUIET: AtomicU8 = AtomicU8::new(0);
 
 /// Sets the debug level used by [`log`].
 pub fn set_debug(level: u8) {
     DEBUG.store(level, Ordering::Relaxed);
 }
 
-/// Writes a message to stderr when the debug level is at least `level` (0 = always).
+/// Writes a debug message to stderr when the debug level (`-D` count) is at least `level`.
+/// Level 0 is an always-shown message (a fatal error, or a reply the user asked for).
 pub fn log(level: u8, msg: &str) {
     if DEBUG.load(Ordering::Relaxed) >= level {
+        eprintln!("{msg}");
+    }
+}
+
+/// The priority of a log message, syslog's levels (most severe first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Priority {
+    /// The system is unusable.
+    Emerg,
+    /// Action must be taken immediately.
+    Alert,
+    /// Critical conditions.
+    Crit,
+    /// Error conditions.
+    Err,
+    /// Warning conditions.
+    Warning,
+    /// Normal but significant condition.
+    Notice,
+    /// Informational.
+    Info,
+    /// Debug-level messages.
+    Debug,
+}
+
+/// The most `-q` flags NUT accepts: 7 leaves only `Emerg` messages.
+pub const MAX_QUIET: u8 = 7;
+
+/// Sets the log-level threshold from the number of `-q` flags, as NUT's drivers do: each `-q`
+/// hides one more priority, from `Debug` (one `-q`) up to everything but `Emerg` (seven).
+/// More than seven is NUT's fatal "Invalid log level threshold".
+pub fn set_quiet(count: u8) -> Result<(), crate::DriverError> {
+    if count > MAX_QUIET {
+        return Err(crate::DriverError::Config(
+            "Invalid log level threshold".into(),
+        ));
+    }
+    QUIET.store(count, Ordering::Relaxed);
+    Ok(())
+}
+
+/// Whether a message of `priority` passes the `-q` threshold.
+pub fn shown(priority: Priority) -> bool {
+    let least = MAX_QUIET.saturating_sub(QUIET.load(Ordering::Relaxed));
+    priority as u8 <= least
+}
+
+/// Writes a message of `priority` to stderr (NUT's `upslogx`), unless `-q` hides it.
+/// Fatal errors that end the program are written with [`log`] level 0 and are never hidden.
+pub fn logx(priority: Priority, msg: &str) {
+    if shown(priority) {
         eprintln!("{msg}");
     }
 }
@@ -81,7 +134,7 @@ pub fn help(progname: &str, options: &[DriverOption]) -> String {
          \x20 -d <count>     - dump the data after <count> updates and exit\n\
          \x20 -F             - stay in the foreground; -FF also writes the PID file\n\
          \x20 -B             - go to the background even when debugging\n\
-         \x20 -q             - raise the log level threshold\n\
+         \x20 -q             - raise the log level threshold (repeatable)\n\
          \x20 -h             - show this help\n\
          \x20 -k             - power the load off (forced shutdown) and exit\n\
          \x20 -c <cmd>       - tell the running instance to 'reload' or 'exit'\n\
@@ -114,4 +167,28 @@ pub fn list_vars(options: &[DriverOption]) -> String {
             format!("{kind} {} \"{}\"\n", o.name, o.description)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_q_hides_one_more_priority_like_nut() {
+        set_quiet(0).expect("valid");
+        assert!(shown(Priority::Debug));
+        set_quiet(1).expect("valid");
+        assert!(!shown(Priority::Debug) && shown(Priority::Info));
+        set_quiet(3).expect("valid");
+        assert!(!shown(Priority::Notice) && shown(Priority::Warning));
+        set_quiet(7).expect("valid");
+        assert!(!shown(Priority::Alert) && shown(Priority::Emerg));
+        assert_eq!(
+            set_quiet(8),
+            Err(crate::DriverError::Config(
+                "Invalid log level threshold".into()
+            ))
+        );
+        set_quiet(0).expect("valid");
+    }
 }

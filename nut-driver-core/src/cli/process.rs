@@ -99,7 +99,7 @@ pub async fn stop_previous(path: &Path, patience: Duration) -> Result<(), Driver
     let Ok(pid) = signal_pid_file(path, Signal::SIGTERM) else {
         return Ok(()); // no file, garbage, or nobody there: nothing to stop
     };
-    super::log(0, &format!("Duplicate driver instance detected (PID file {} exists)! Terminating other driver (PID {pid})", path.display()));
+    super::logx(super::Priority::Warning, &format!("Duplicate driver instance detected (PID file {} exists)! Terminating other driver (PID {pid})", path.display()));
     let deadline = tokio::time::Instant::now() + patience;
     while is_alive(pid) {
         if tokio::time::Instant::now() > deadline {

@@ -16,7 +16,7 @@ use tokio::signal::unix::{signal, SignalKind};
 use super::args::{Args, Signal};
 use super::config::Setup;
 use super::process::{self, Paths};
-use super::{banner, help, list_vars, log, set_debug, VERSION};
+use super::{banner, help, list_vars, log, logx, set_debug, set_quiet, Priority, VERSION};
 use crate::driver::{Driver, DriverInfo, DriverOption, DriverOptions};
 use crate::dstate::DriverState;
 use crate::error::DriverError;
@@ -54,6 +54,7 @@ fn try_main<D: Driver + 'static>(
     println!("{}", banner(&info));
     let args = Args::parse(argv.iter().skip(1).cloned())?;
     set_debug(args.debug);
+    set_quiet(args.quiet)?;
     if args.help || args.version || args.list_vars {
         if args.help {
             print!("{}", help(info.name, &known));
@@ -168,7 +169,7 @@ pub async fn run_foreground<D: Driver + 'static>(
     let (info, known) = (driver.info(), driver.options());
     init_with_retry(&mut driver, &mut state, &setup).await?;
     if args.kill_power {
-        log(0, "Initiating UPS shutdown");
+        logx(Priority::Notice, "Initiating UPS shutdown");
         return driver.shutdown(&mut state).await;
     }
     publish_info(&mut state, &info, &setup);
@@ -254,7 +255,10 @@ async fn init_with_retry<D: Driver + ?Sized>(
         match driver.init(state).await {
             Ok(()) => return Ok(()),
             Err(e) if attempts <= 1 => return Err(e),
-            Err(e) => log(0, &format!("Device initialisation failed: {e}; retrying")),
+            Err(e) => logx(
+                Priority::Warning,
+                &format!("Device initialisation failed: {e}; retrying"),
+            ),
         }
         attempts -= 1;
         tokio::time::sleep(Duration::from_secs(setup.retry_delay.into())).await;
@@ -293,7 +297,7 @@ fn bind_socket(path: &Path, group: Option<&str>) -> Result<UnixListener, DriverE
         .map_err(|e| DriverError::io(what(), e))?;
     if let Some(g) = group {
         if let Err(e) = process::socket_group(path, g) {
-            log(0, &format!("WARNING: socket group: {e}"));
+            logx(Priority::Warning, &format!("WARNING: socket group: {e}"));
         }
     }
     Ok(listener)
@@ -320,7 +324,7 @@ fn signals(reload: Arc<AtomicBool>) -> Result<impl std::future::Future<Output = 
                     continue;
                 }
             };
-            log(1, &format!("Signal SIG{name}: exiting"));
+            logx(Priority::Info, &format!("Signal SIG{name}: exiting"));
             return;
         }
     })
@@ -341,16 +345,24 @@ impl<D: Driver, M: MakeDriver<D>> Supervised<D, M> {
     async fn reload_now(&mut self, state: &mut DriverState) {
         let setup = match (self.reread)(&self.paths) {
             Ok(s) => s,
-            Err(e) => return log(0, &format!("reload: {e}; keeping the old settings")),
+            Err(e) => {
+                return logx(
+                    Priority::Warning,
+                    &format!("reload: {e}; keeping the old settings"),
+                )
+            }
         };
         let mut fresh = (self.make)(setup.options.clone(), &self.paths);
         match fresh.init(state).await {
             Ok(()) => {
                 apply_setup(state, &setup);
                 self.inner = fresh;
-                log(1, "reloaded ups.conf");
+                logx(Priority::Info, "reloaded ups.conf");
             }
-            Err(e) => log(0, &format!("reload: {e}; keeping the old driver")),
+            Err(e) => logx(
+                Priority::Warning,
+                &format!("reload: {e}; keeping the old driver"),
+            ),
         }
     }
 }

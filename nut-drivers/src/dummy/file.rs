@@ -1,7 +1,9 @@
 //! Definition files (`.dev`, `.seq`, `upsc` output): `var: value` lines split with NUT's
 //! configuration-file rules, `TIMER <seconds>` pauses, and our `# @...` type annotations.
 
-use nut_proto::text::{split_config, split_line};
+use std::fmt;
+
+use nut_proto::text::{quote, split_config, split_line};
 
 use super::table::MAX_VALUE;
 
@@ -52,7 +54,8 @@ impl Annotation {
     }
 }
 
-/// A parsed definition file.
+/// A parsed definition file. [`Display`](fmt::Display) writes it back as a definition file
+/// (annotations first, then the steps) that parses to the same steps and annotations.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DevFile {
     /// The steps, in order.
@@ -119,6 +122,58 @@ impl DevFile {
                 .skipped
                 .push((line, format!("bad annotation @{}", words.join(" ")))),
         }
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Set { var, value } => {
+                write!(f, "{} {}", quote(&format!("{var}:")), quote(value))
+            }
+            Self::Status(tokens) => {
+                f.write_str("ups.status:")?;
+                tokens.iter().try_for_each(|t| write!(f, " {}", quote(t)))
+            }
+            Self::Timer(secs) => write!(f, "TIMER {secs}"),
+        }
+    }
+}
+
+impl fmt::Display for Annotation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let words = |f: &mut fmt::Formatter<'_>, ws: &[String]| {
+            ws.iter().try_for_each(|w| write!(f, " {}", quote(w)))
+        };
+        match self {
+            Self::Enum(var, values) => {
+                write!(f, "# @enum {}", quote(var))?;
+                words(f, values)
+            }
+            Self::Range(var, ranges) => {
+                write!(f, "# @range {}", quote(var))?;
+                ranges.iter().try_for_each(|(a, b)| write!(f, " {a} {b}"))
+            }
+            Self::String(var, len) => write!(f, "# @string {} {len}", quote(var)),
+            Self::Number(var) => write!(f, "# @number {}", quote(var)),
+            Self::ReadOnly(var) => write!(f, "# @readonly {}", quote(var)),
+            Self::Cmd(names) => {
+                f.write_str("# @cmd")?;
+                words(f, names)
+            }
+        }
+    }
+}
+
+impl fmt::Display for DevFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for a in &self.annotations {
+            writeln!(f, "{a}")?;
+        }
+        for s in &self.steps {
+            writeln!(f, "{s}")?;
+        }
+        Ok(())
     }
 }
 
@@ -217,5 +272,26 @@ mod tests {
         );
         assert_eq!(f.skipped.len(), 1);
         assert!(f.steps.is_empty());
+    }
+
+    #[test]
+    fn written_back_it_parses_the_same() {
+        let f = DevFile::parse(
+            "# @enum x \"a b\" c\n# @range r -5 5 10 20\n# @cmd c.1 \"c#2\"\n\
+             \"odd name\": \"v \\\"q\\\" \\# h\"\nups.status: OL \"\"\nTIMER 3\nempty:\n= x\n",
+        );
+        let text = f.to_string();
+        assert!(
+            text.starts_with("# @enum x \"a b\" c\n# @range r -5 5 10 20\n"),
+            "{text}"
+        );
+        let again = DevFile::parse(&text);
+        assert_eq!(
+            (&again.steps, &again.annotations),
+            (&f.steps, &f.annotations),
+            "{text}"
+        );
+        assert!(again.skipped.is_empty(), "{:?}", again.skipped);
+        assert_eq!(f.steps.len(), 5, "{:?}", f.steps);
     }
 }
