@@ -1,28 +1,20 @@
-//! Command-line programs of Network UPS Tools in Rust: `upsc`, `upscmd`, `upsrw`, `upslog`.
+//! Plumbing shared by the command-line programs of Network UPS Tools in Rust.
 //!
-//! Each program is a drop-in for NUT 2.8.0's: same options (parsed like `getopt(3)`), same
-//! stdout, same stderr texts, same exit codes. The binaries in `src/bin/` only parse the
-//! command line and call one entry point here; the output formats live in pure functions
-//! that are tested without a server.
-//!
-//! Deliberate differences: the tools do not print the NSS notice "Init SSL without
-//! certificate database" that Debian's build of libupsclient writes to stderr, and they speak
-//! TLS with rustls (after `OK STARTTLS`, any server certificate is accepted, as NUT's clients
-//! do without `CERTVERIFY`; there is no certificate configuration yet).
+//! The binaries in `src/bin/` parse their command line with [`getopt`], call one library
+//! entry point (`nut_client::tools::upsc::run`, `nut_server`, `nut_monitor`, ...) and hand
+//! the outcome to [`run`]/[`finish`], which print a [`Fatal`] message on stderr and turn it
+//! into the exit status. Nothing here speaks the protocol or decides what a program prints.
 //!
 //! # Layout
 //! - [`getopt`]: a `getopt(3)` work-alike with glibc's diagnostics.
-//! - [`conn`]: a client session with libupsclient's request/reply checks and raw lines.
-//! - [`tls`]: the STARTTLS handshake of that session.
-//! - [`upserror`]: libupsclient's error texts.
-//! - [`tools`]: one module per program (`upsc`, `upscmd`, `upsrw`, `upslog`) plus the
-//!   shared prompting and tracking code.
+//! - [`args`], [`basename`], [`run`], [`finish`]: the command line and the exit.
 //!
 //! # Example
 //! ```
-//! use nut_bins::tools::upsc::render_upses;
-//! let items = vec![("dummy".to_string(), "Small dummy".to_string())];
-//! assert_eq!(render_upses(&items, true, false), "dummy: Small dummy\n");
+//! use nut_bins::getopt::{getopt, Opt};
+//! let p = getopt("upsc", &["-l", "localhost"], "hlLcVj");
+//! assert_eq!(p.opts, [Opt::Flag('l', None)]);
+//! assert_eq!(nut_bins::basename("/usr/bin/upsc"), "upsc");
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -31,55 +23,9 @@ use std::future::Future;
 use std::io::Write;
 use std::process::ExitCode;
 
-pub mod conn;
 pub mod getopt;
-pub mod tls;
-pub mod tools;
-pub mod upserror;
 
-/// NUT's version, as the tools print it in banners and usage texts.
-pub const UPS_VERSION: &str = "2.8.0";
-
-/// How a program ends when it does not simply succeed: a message for stderr and a status.
-///
-/// NUT's `fatalx()` prints the message and a newline on stderr; the status is usually 1, but
-/// `-V` exits 0 through the same path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fatal {
-    /// Text for stderr, without the final newline (may be empty: print nothing).
-    pub message: String,
-    /// Exit status.
-    pub status: u8,
-}
-
-impl Fatal {
-    /// A failure (status 1) with `message`.
-    pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            status: 1,
-        }
-    }
-
-    /// An exit with status 0 that still prints `message` on stderr.
-    pub fn success(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            status: 0,
-        }
-    }
-
-    /// A silent exit with `status` (e.g. after printing usage).
-    pub fn quiet(status: u8) -> Self {
-        Self {
-            message: String::new(),
-            status,
-        }
-    }
-}
-
-/// What a program's entry point returns.
-pub type CliResult = Result<(), Fatal>;
+pub use nut_client::tools::{CliResult, Fatal, UPS_VERSION};
 
 /// The program name as NUT derives it: the last path component of `argv[0]`.
 pub fn basename(argv0: &str) -> &str {
@@ -128,12 +74,5 @@ mod tests {
     fn basename_strips_directories() {
         assert_eq!(basename("/usr/bin/upsc"), "upsc");
         assert_eq!(basename("upsc"), "upsc");
-    }
-
-    #[test]
-    fn fatal_statuses() {
-        assert_eq!(Fatal::new("x").status, 1);
-        assert_eq!(Fatal::success("x").status, 0);
-        assert_eq!(Fatal::quiet(0).message, "");
     }
 }

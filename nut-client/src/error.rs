@@ -7,6 +7,11 @@ use std::sync::Arc;
 use nut_proto::{ErrorCode, ParseError};
 use rustls::pki_types::pem;
 
+mod upscli;
+
+pub(crate) use upscli::strerror;
+pub use upscli::Stage;
+
 /// Everything that can go wrong talking to a NUT server.
 ///
 /// Transport failures ([`Io`](Self::Io), [`Timeout`](Self::Timeout), [`Closed`](Self::Closed))
@@ -125,6 +130,9 @@ pub enum TlsError {
     /// rustls refused the configuration or the handshake failed.
     #[error("{0}")]
     Rustls(#[from] rustls::Error),
+    /// The connection failed during the handshake (e.g. the server hung up).
+    #[error("{0}")]
+    Handshake(Arc<io::Error>),
 }
 
 impl PartialEq for TlsError {
@@ -148,6 +156,7 @@ impl PartialEq for TlsError {
             (Self::NoCertificates(a), Self::NoCertificates(b)) => a == b,
             (Self::InvalidServerName(a), Self::InvalidServerName(b)) => a == b,
             (Self::Rustls(a), Self::Rustls(b)) => a == b,
+            (Self::Handshake(a), Self::Handshake(b)) => same_io(a, b),
             (Self::AlreadyTls, Self::AlreadyTls)
             | (Self::NotUpgradable, Self::NotUpgradable)
             | (Self::PlaintextAfterStartTls, Self::PlaintextAfterStartTls) => true,

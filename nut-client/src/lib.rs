@@ -10,7 +10,8 @@
 //! What it does not do: it parses no protocol text itself (every request and reply is a type
 //! of [`nut_proto`], re-exported as [`proto`]); it keeps no state beyond the connection (no
 //! polling loop, no reconnects: that is `nut-monitor`'s job); it sends one request at a time.
-//! It reads no configuration files except the certificate files a [`TlsConfig`] names.
+//! It reads no configuration files except the certificate files a [`TlsConfig`] names
+//! (the `tools` module, which is the programs' logic, does print and prompt).
 //!
 //! # Layout
 //! - [`Client`] (`client/`): connect, attach, and the request methods, one file per command
@@ -22,6 +23,9 @@
 //! - `connection.rs` (private): request out, reply lines in, through
 //!   [`nut_proto::text::LineDecoder`] with a bounded line length.
 //! - [`blocking`] (feature `blocking`, on by default): the same API without async.
+//! - [`tools`] (feature `tools`, on by default): the logic of NUT's client programs `upsc`,
+//!   `upscmd`, `upsrw` and `upslog`, NUT-exact, on top of [`Client`]'s raw lines
+//!   ([`Client::raw_line`]) and libupsclient's error texts ([`ClientError::upscli_text`]).
 //!
 //! # Example
 //! ```no_run
@@ -46,12 +50,14 @@ mod config;
 mod connection;
 mod error;
 mod tls;
+#[cfg(feature = "tools")]
+pub mod tools;
 mod transport;
 
 pub use nut_proto as proto;
 
 pub use client::{Client, TrackingStatus, DEFAULT_TRACKING_TIMEOUT};
 pub use config::{ClientConfig, TlsMode, DEFAULT_MAX_LINE, DEFAULT_MAX_LIST_ITEMS};
-pub use error::{ClientError, TlsError};
+pub use error::{ClientError, Stage as UpscliStage, TlsError};
 pub use tls::TlsConfig;
 pub use transport::Transport;

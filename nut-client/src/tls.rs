@@ -99,6 +99,18 @@ impl TlsConfig {
             .map_err(|_| TlsError::InvalidServerName(name.to_string()))
     }
 
+    /// The rustls configuration these settings stand for (reads the certificate files), for
+    /// callers that run the TLS handshake themselves.
+    ///
+    /// ```
+    /// let config = nut_client::TlsConfig::accept_any_server().rustls_config()?;
+    /// assert!(config.alpn_protocols.is_empty());
+    /// # Ok::<(), nut_client::TlsError>(())
+    /// ```
+    pub fn rustls_config(&self) -> Result<rustls::ClientConfig, TlsError> {
+        self.build()
+    }
+
     /// Builds the rustls configuration (reads the certificate files).
     pub(crate) fn build(&self) -> Result<rustls::ClientConfig, TlsError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());

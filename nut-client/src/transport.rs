@@ -67,13 +67,14 @@ impl Transport {
 }
 
 /// rustls errors come back wrapped in `io::Error`; unwrap them into [`TlsError::Rustls`].
+/// Other failures during the handshake are [`TlsError::Handshake`].
 fn handshake_error(e: io::Error) -> ClientError {
     match e
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
     {
         Some(tls) => TlsError::Rustls(tls.clone()).into(),
-        None => e.into(),
+        None => TlsError::Handshake(Arc::new(e)).into(),
     }
 }
 

@@ -1,11 +1,73 @@
-//! `upsrw`: shows or sets writable variables — a drop-in for NUT 2.8.0's.
+//! `upsrw`: shows or sets a UPS's writable variables — a drop-in for NUT 2.8.0's.
 //!
-//! All logic lives in [`nut_bins::tools::upsrw`]; this file only collects the command line
-//! and turns the outcome into an exit code.
+//! Parses the command line like NUT's upsrw and runs [`nut_client::tools::upsrw::run`].
 
 use std::process::ExitCode;
 
+use nut_bins::getopt::{getopt, Opt};
+use nut_bins::{basename, Fatal, UPS_VERSION};
+use nut_client::tools::upscmd::DEFAULT_TIMEOUT;
+use nut_client::tools::upsrw::{usage, Options};
+use nut_client::tools::{parse_timeout, usage_exit};
+
 fn main() -> ExitCode {
     let (argv0, args) = nut_bins::args();
-    nut_bins::run(nut_bins::tools::upsrw::main(&argv0, &args))
+    match parse(basename(&argv0), &args) {
+        Ok(o) => nut_bins::run(async move { nut_client::tools::upsrw::run(&o).await }),
+        Err(fatal) => nut_bins::finish(Err(fatal)),
+    }
+}
+
+/// Parses the command line; `Err` is an early exit.
+fn parse(prog: &str, args: &[String]) -> Result<Options, Fatal> {
+    let parsed = getopt(prog, args, "hls:p:t:u:wV");
+    let mut o = Options {
+        timeout: DEFAULT_TIMEOUT,
+        ..Options::default()
+    };
+    for opt in parsed.opts {
+        match opt {
+            Opt::Flag('s', v) => o.set = v,
+            Opt::Flag('l', _) => {
+                if o.set.take().is_some() {
+                    eprintln!("Listing mode requested, overriding setvar specified earlier!");
+                }
+            }
+            Opt::Flag('p', v) => o.pass = v,
+            Opt::Flag('t', v) => o.timeout = parse_timeout(v.as_deref().unwrap_or(""))?,
+            Opt::Flag('u', v) => o.user = v,
+            Opt::Flag('w', _) => o.wait = true,
+            Opt::Flag('V', _) => {
+                println!("Network UPS Tools {prog} {UPS_VERSION}");
+                return Err(Fatal::quiet(0));
+            }
+            Opt::Bad(msg) => {
+                eprintln!("{msg}");
+                return Err(usage_exit(&usage(prog)));
+            }
+            Opt::Flag(..) => return Err(usage_exit(&usage(prog))),
+        }
+    }
+    o.target = parsed
+        .operands
+        .first()
+        .cloned()
+        .ok_or_else(|| usage_exit(&usage(prog)))?;
+    Ok(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options() {
+        let line = ["-s", "a.b=1", "-l", "-u", "admin", "-w", "ups@h"];
+        let args: Vec<String> = line.iter().map(|s| s.to_string()).collect();
+        let o = parse("upsrw", &args).expect("parses");
+        assert_eq!(o.set, None, "-l after -s lists");
+        assert_eq!(o.user.as_deref(), Some("admin"));
+        assert_eq!((o.wait, o.timeout), (true, DEFAULT_TIMEOUT));
+        assert_eq!(o.target, "ups@h");
+    }
 }

@@ -2,10 +2,11 @@
 //!
 //! The methods are spread over files by command family: `get.rs` (GET and the version
 //! requests), `list.rs` (LIST), `session.rs` (login and privileges), `write.rs` (SET, INSTCMD,
-//! tracking), `tls.rs` (STARTTLS).
+//! tracking), `tls.rs` (STARTTLS), `raw.rs` (lines as sent, for NUT-exact tools).
 
 mod get;
 mod list;
+mod raw;
 mod session;
 mod tls;
 mod write;

@@ -1,195 +1,213 @@
-//! A client session with libupsclient's semantics, which the CLIs' output depends on.
+//! A session with libupsclient's semantics, over [`Client`]'s raw lines, for the programs'
+//! NUT-exact output.
 //!
 //! NUT's tools print libupsclient's error texts and, in places, raw reply lines
-//! (`Unexpected response from upsd: ERR ACCESS-DENIED`), so this layer keeps the request /
-//! reply lines visible: [`Conn::get`] and [`Conn::list_start`]/[`Conn::list_next`] check the
-//! echo as libupsclient does, [`Conn::send_line`]/[`Conn::read_line`] give the raw lines.
-//! Words are split with `nut_proto`'s tokenizer.
+//! (`Unexpected response from upsd: ERR ACCESS-DENIED`), so this layer keeps the lines
+//! visible: [`Conn::get`] and [`Conn::list_start`]/[`Conn::list_next`] check that the reply
+//! echoes the request as libupsclient does; [`Conn::send_line`]/[`Conn::read_line`] give
+//! the raw lines. Reply words come from `nut_proto`'s tokenizer, `ERR` codes from
+//! [`Response::parse`].
 
+use std::fmt;
 use std::time::Duration;
 
-use nut_proto::text::{escape, split_line, LineDecoder, DEFAULT_MAX_LINE};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::TcpStream;
+use nut_proto::text::{escape, split_line};
+use nut_proto::{ErrorCode, Response};
 
-use crate::upserror::{strerror, UpsError};
+use crate::{Client, ClientConfig, ClientError, TlsConfig, Transport, UpscliStage as Stage};
 
 /// libupsclient's `DEFAULT_NETWORK_TIMEOUT`: how long to wait for one reply line.
 pub const NETWORK_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Most items one list may have; a server sending more gets a protocol error, so a hostile
-/// server cannot make a tool that collects a list grow without bound.
-pub const MAX_LIST_ITEMS: usize = 100_000;
-
-/// A byte stream to upsd: plain TCP, or TLS after STARTTLS.
-trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
-
-/// An open connection to upsd.
-pub struct Conn {
-    stream: Box<dyn Stream>,
-    lines: LineDecoder,
-    list_items: usize,
+/// A failed call: the client error and the step it happened in. Displays as libupsclient's
+/// `upscli_strerror()` text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpscliError {
+    /// The step that failed.
+    pub stage: Stage,
+    /// What went wrong.
+    pub error: ClientError,
 }
 
-impl std::fmt::Debug for Conn {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Conn")
-            .field("pending", &self.lines.pending())
-            .finish_non_exhaustive()
+impl UpscliError {
+    fn at(stage: Stage) -> impl FnOnce(ClientError) -> Self {
+        move |error| Self { stage, error }
     }
+
+    /// True if upsd said `ERR UNKNOWN-COMMAND` (an upsd too old for the request).
+    pub fn is_unknown_command(&self) -> bool {
+        self.error.is_unknown_command()
+    }
+
+    /// True if upsd answered `ERR` (rather than the connection failing).
+    pub fn is_server_error(&self) -> bool {
+        matches!(self.error, ClientError::Server(_))
+    }
+}
+
+impl fmt::Display for UpscliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.error.upscli_text(self.stage))
+    }
+}
+
+impl std::error::Error for UpscliError {}
+
+/// An open connection to upsd.
+#[derive(Debug)]
+pub struct Conn {
+    client: Client<Transport>,
+    list_items: usize,
 }
 
 impl Conn {
     /// Connects to `host:port`; with `try_tls`, sends `STARTTLS` first and carries on in
-    /// plain text when the server declines (as `UPSCLI_CONN_TRYSSL` does).
-    pub async fn connect(host: &str, port: u16, try_tls: bool) -> Result<Self, UpsError> {
+    /// plain text unless the server answers `OK STARTTLS` (as `UPSCLI_CONN_TRYSSL` does).
+    /// After the handshake any server certificate is accepted, as NUT's clients do without
+    /// `CERTVERIFY`; NUT's notices about it go to stderr.
+    pub async fn connect(host: &str, port: u16, try_tls: bool) -> Result<Self, UpscliError> {
         let addrs = tokio::net::lookup_host((host, port))
             .await
-            .map_err(|_| UpsError::NoSuchHost)?;
-        let mut last = UpsError::NoSuchHost;
+            .map_err(|e| UpscliError::at(Stage::Resolve)(e.into()))?;
+        let config = ClientConfig::default().io_timeout(NETWORK_TIMEOUT);
+        let mut last = UpscliError::at(Stage::Resolve)(ClientError::Closed);
         for addr in addrs {
-            match TcpStream::connect(addr).await {
-                Ok(stream) if try_tls => return Self::try_starttls(stream, host).await,
-                Ok(stream) => return Ok(Self::new(Box::new(stream))),
-                Err(e) => last = UpsError::Connect(strerror(&e)),
+            match Client::connect_with(&addr.ip().to_string(), port, &config).await {
+                Ok(client) if try_tls => return Self::try_starttls(client, host).await,
+                Ok(client) => return Ok(Self::new(client)),
+                Err(e) => last = UpscliError::at(Stage::Connect)(e),
             }
         }
         Err(last)
     }
 
-    fn new(stream: Box<dyn Stream>) -> Self {
+    fn new(client: Client<Transport>) -> Self {
         Self {
-            stream,
-            lines: LineDecoder::new(DEFAULT_MAX_LINE),
+            client,
             list_items: 0,
         }
     }
 
-    /// `STARTTLS`: on `OK STARTTLS` a TLS handshake (any certificate accepted, as NUT's
-    /// clients do without `CERTVERIFY`), otherwise plain text as before.
-    async fn try_starttls(mut tcp: TcpStream, host: &str) -> Result<Self, UpsError> {
-        let mut lines = LineDecoder::new(DEFAULT_MAX_LINE);
-        tcp.write_all(b"STARTTLS\n")
-            .await
-            .map_err(|e| UpsError::Write(strerror(&e)))?;
-        let reply = read_line_from(&mut tcp, &mut lines, NETWORK_TIMEOUT).await?;
-        if !reply.starts_with("OK STARTTLS") {
-            let mut conn = Self::new(Box::new(tcp));
-            conn.lines = lines;
-            return Ok(conn);
-        }
-        match crate::tls::handshake(tcp, host).await {
-            Ok(tls) => {
+    async fn try_starttls(mut client: Client<Transport>, host: &str) -> Result<Self, UpscliError> {
+        let name = if TlsConfig::accept_any_server().name_for(host).is_ok() {
+            host
+        } else {
+            "localhost"
+        };
+        let tls = TlsConfig::accept_any_server().server_name(name);
+        match client.starttls(&tls).await {
+            Ok(()) => {
                 eprintln!("Connected to NUT server {host} in SSL");
                 eprintln!("Certificate verification is disabled");
-                Ok(Self::new(Box::new(tls)))
+                Ok(Self::new(client))
             }
+            // anything but OK STARTTLS: plain text, as before
+            Err(ClientError::Tls(crate::TlsError::Refused(_)))
+            | Err(ClientError::Unexpected { .. } | ClientError::Parse(_)) => Ok(Self::new(client)),
             Err(e) => {
-                eprintln!("Error while connecting to NUT server {host}, disconnect");
-                Err(e)
+                if matches!(e, ClientError::Tls(_)) {
+                    eprintln!("Error while connecting to NUT server {host}, disconnect");
+                }
+                let stage = if matches!(e, ClientError::Tls(_)) {
+                    Stage::Connect
+                } else {
+                    Stage::Read
+                };
+                Err(UpscliError { stage, error: e })
             }
         }
     }
 
-    /// Sends `line` as is (the caller includes the newline).
-    pub async fn send_line(&mut self, line: &str) -> Result<(), UpsError> {
-        self.stream
-            .write_all(line.as_bytes())
+    /// Sends `line` as is (a newline is added unless present).
+    pub async fn send_line(&mut self, line: &str) -> Result<(), UpscliError> {
+        self.client
+            .send_line(line)
             .await
-            .map_err(|e| UpsError::Write(strerror(&e)))
+            .map_err(UpscliError::at(Stage::Write))
     }
 
     /// Reads one reply line, without checking for `ERR` (libupsclient's `upscli_readline`).
-    pub async fn read_line(&mut self) -> Result<String, UpsError> {
+    pub async fn read_line(&mut self) -> Result<String, UpscliError> {
         self.read_line_timeout(NETWORK_TIMEOUT).await
     }
 
     /// [`read_line`](Self::read_line) with a custom timeout.
-    pub async fn read_line_timeout(&mut self, limit: Duration) -> Result<String, UpsError> {
-        read_line_from(&mut self.stream, &mut self.lines, limit).await
+    pub async fn read_line_timeout(&mut self, limit: Duration) -> Result<String, UpscliError> {
+        self.client
+            .read_line_timeout(limit)
+            .await
+            .map_err(UpscliError::at(Stage::Read))
     }
 
     /// Reads a line, turns `ERR` into an error and splits the rest into words.
-    async fn read_words(&mut self) -> Result<Vec<String>, UpsError> {
+    async fn read_words(&mut self) -> Result<Vec<String>, UpscliError> {
         let line = self.read_line().await?;
+        let read_error = UpscliError::at(Stage::Read);
         if let Some(rest) = line.strip_prefix("ERR") {
-            return Err(UpsError::from_err_line(rest.trim_start_matches(' ')));
+            let code = match Response::parse(&line) {
+                Ok(Response::Err { code, .. }) => code,
+                _ => ErrorCode::parse(rest.trim_start_matches(' ').split(' ').next().unwrap_or("")),
+            };
+            return Err(read_error(ClientError::Server(code)));
         }
-        split_line(&line).map_err(|e| UpsError::Parse(e.to_string()))
+        split_line(&line).map_err(|e| read_error(e.into()))
     }
 
     /// `GET <query...>`: the reply words, which must echo the query (`VAR ups var value`).
-    pub async fn get(&mut self, query: &[&str]) -> Result<Vec<String>, UpsError> {
+    pub async fn get(&mut self, query: &[&str]) -> Result<Vec<String>, UpscliError> {
         self.send_line(&build_cmd("GET", query)).await?;
         let words = self.read_words().await?;
         if !echoes(query, &words) {
-            return Err(UpsError::Protocol);
+            return Err(protocol_error(&words));
         }
         Ok(words)
     }
 
     /// `LIST <query...>`: checks the `BEGIN LIST <query>` line.
-    pub async fn list_start(&mut self, query: &[&str]) -> Result<(), UpsError> {
+    pub async fn list_start(&mut self, query: &[&str]) -> Result<(), UpscliError> {
         self.send_line(&build_cmd("LIST", query)).await?;
         let words = self.read_words().await?;
         let begin = words.len() >= 2
             && words[0].eq_ignore_ascii_case("BEGIN")
             && words[1].eq_ignore_ascii_case("LIST");
         if !begin || !echoes(query, &words[2..]) {
-            return Err(UpsError::Protocol);
+            return Err(protocol_error(&words));
         }
         self.list_items = 0;
         Ok(())
     }
 
     /// The next item of a list (its words), or `None` at `END LIST`.
-    pub async fn list_next(&mut self, query: &[&str]) -> Result<Option<Vec<String>>, UpsError> {
+    pub async fn list_next(&mut self, query: &[&str]) -> Result<Option<Vec<String>>, UpscliError> {
         let words = self.read_words().await?;
         if words.len() >= 2 && words[0] == "END" && words[1] == "LIST" {
             return Ok(None);
         }
         self.list_items += 1;
-        if words.is_empty() || !echoes(query, &words) || self.list_items > MAX_LIST_ITEMS {
-            return Err(UpsError::Protocol);
+        let max = self.client.config().max_list_items;
+        if self.list_items > max {
+            return Err(UpscliError::at(Stage::Read)(ClientError::TooManyItems {
+                max,
+            }));
+        }
+        if words.is_empty() || !echoes(query, &words) {
+            return Err(protocol_error(&words));
         }
         Ok(Some(words))
     }
 
     /// Sends `LOGOUT` without waiting for the reply, and closes, as `upscli_disconnect` does.
-    pub async fn disconnect(mut self) {
-        let _ = self.stream.write_all(b"LOGOUT\n").await;
-        let _ = self.stream.shutdown().await;
+    pub async fn disconnect(self) {
+        self.client.hang_up().await;
     }
 }
 
-/// One line from `stream` through `lines`, waiting at most `limit`.
-async fn read_line_from<S: AsyncRead + Unpin + ?Sized>(
-    stream: &mut S,
-    lines: &mut LineDecoder,
-    limit: Duration,
-) -> Result<String, UpsError> {
-    let read = async {
-        let mut buf = [0u8; 512];
-        loop {
-            match lines.next_line() {
-                Ok(Some(line)) => return Ok(line),
-                Ok(None) => {}
-                Err(e) => return Err(UpsError::Parse(e.to_string())),
-            }
-            let n = stream
-                .read(&mut buf)
-                .await
-                .map_err(|e| UpsError::Read(strerror(&e)))?;
-            if n == 0 {
-                return Err(UpsError::Disconnected);
-            }
-            lines.push(&buf[..n]);
-        }
-    };
-    tokio::time::timeout(limit, read)
-        .await
-        .map_err(|_| UpsError::Disconnected)?
+/// A reply that does not echo the request: libupsclient's "Protocol error".
+fn protocol_error(words: &[String]) -> UpscliError {
+    UpscliError::at(Stage::Read)(ClientError::Unexpected {
+        expected: "an echo of the request",
+        got: words.join(" "),
+    })
 }
 
 /// `CMD arg arg...\n`, each argument escaped and quoted when it holds a space.
@@ -216,10 +234,11 @@ fn echoes(query: &[&str], answer: &[String]) -> bool {
             .zip(answer)
             .all(|(q, a)| q.eq_ignore_ascii_case(a))
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::DEFAULT_MAX_LIST_ITEMS as MAX_LIST_ITEMS;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     #[test]
     fn commands_are_built_like_libupsclient() {
@@ -280,7 +299,8 @@ mod tests {
         let err = Conn::connect("127.0.0.1", port, true)
             .await
             .expect_err("no TLS");
-        assert!(matches!(err, UpsError::Ssl(_)), "{err:?}");
+        assert!(matches!(err.error, ClientError::Tls(_)), "{err:?}");
+        assert!(err.to_string().starts_with("SSL error: "), "{err}");
     }
 
     #[tokio::test]
@@ -296,7 +316,7 @@ mod tests {
         let err = conn.get(&["VAR", "u", "x.y"]).await.expect_err("unknown");
         assert_eq!(err.to_string(), "Unknown UPS");
         let err = conn.get(&["VAR", "u", "x.y"]).await.expect_err("mismatch");
-        assert_eq!(err, UpsError::Protocol);
+        assert_eq!(err.to_string(), "Protocol error");
     }
 
     #[tokio::test]
@@ -324,6 +344,8 @@ mod tests {
             .await
             .expect("connects");
         conn.send_line("VER\n").await.expect("sent");
-        assert_eq!(conn.read_line().await, Err(UpsError::Disconnected));
+        let err = conn.read_line().await.expect_err("closed");
+        assert_eq!(err.error, ClientError::Closed);
+        assert_eq!(err.to_string(), "Server disconnected");
     }
 }

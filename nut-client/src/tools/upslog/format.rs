@@ -31,7 +31,8 @@ pub enum Token {
 /// Escape names, matched case-insensitively as prefixes in this order, as NUT does.
 const COMMANDS: &[&str] = &["HOST", "UPSHOST", "PID", "TIME", "VAR", "ETIME"];
 
-/// Compiles a format string the way upslog 2.8.0 does, quirks included: `%%` is a `%`,
+/// Compiles a format string the way upslog does, quirks included: `%%` is a `%`, `%t` a
+/// tab (NUT 2.8.3 and later, for `-N`),
 /// an escape without a closing `%` becomes `INVALID` followed by the rest as text, and an
 /// unknown escape becomes `INVALID`.
 pub fn compile(format: &str) -> Vec<Token> {
@@ -47,6 +48,11 @@ pub fn compile(format: &str) -> Vec<Token> {
         };
         if after.starts_with('%') {
             push_literal(&mut tokens, "%");
+            i += 2;
+            continue;
+        }
+        if after.starts_with('t') {
+            push_literal(&mut tokens, "\t");
             i += 2;
             continue;
         }
@@ -172,6 +178,10 @@ mod tests {
         assert_eq!(compile("100%% %etime%"), [lit("100% "), Token::Etime]);
         assert_eq!(compile("%TIME @H:@M%"), [Token::Time(Some("@H:@M".into()))]);
         assert_eq!(compile("%UPSHOST%"), [Token::UpsHost]);
+        assert_eq!(
+            compile("%UPSHOST%%t%PID%"),
+            [Token::UpsHost, lit("\t"), Token::Pid]
+        );
     }
 
     #[test]

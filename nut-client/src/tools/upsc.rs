@@ -1,11 +1,12 @@
 //! `upsc`: list UPSes, variables or clients of a UPS (NUT 2.8.0, plus `-j` from 2.8.5).
+//!
+//! The binary parses `-l`/`-L`/`-c`/`-j` into [`Options`] and calls [`run`].
 
 use super::json;
-use crate::conn::Conn;
-use crate::getopt::{getopt, Opt};
-use crate::upserror::UpsError;
-use crate::{basename, CliResult, Fatal, UPS_VERSION};
+use super::upscli::Conn;
 
+use super::upscli::UpscliError;
+use super::{CliResult, Fatal, UPS_VERSION};
 /// What to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
@@ -55,52 +56,10 @@ First form (lists UPSes):\n\
     )
 }
 
-/// Parses the command line; `Err` is an early exit (usage, version, bad option).
-pub fn parse(prog: &str, args: &[String]) -> Result<Options, Fatal> {
-    let parsed = getopt(prog, args, "hlLcVj");
-    let (mut list, mut verbose, mut clients, mut json) = (false, false, false, false);
-    for opt in parsed.opts {
-        match opt {
-            Opt::Flag('L', _) => (list, verbose) = (true, true),
-            Opt::Flag('l', _) => list = true,
-            Opt::Flag('c', _) => clients = true,
-            Opt::Flag('j', _) => json = true,
-            // NUT 2.8.0's upsc names itself "upscmd" here
-            Opt::Flag('V', _) => {
-                return Err(Fatal::success(format!(
-                    "Network UPS Tools upscmd {UPS_VERSION}"
-                )))
-            }
-            Opt::Bad(msg) => return Err(usage_exit(prog, Some(msg))),
-            Opt::Flag(..) => return Err(usage_exit(prog, None)),
-        }
-    }
-    let mode = match (list, clients, parsed.operands.get(1)) {
-        (true, _, _) => Mode::Upses { verbose },
-        (false, true, _) => Mode::Clients,
-        (false, false, Some(var)) => Mode::Var(var.clone()),
-        (false, false, None) => Mode::Vars,
-    };
-    Ok(Options {
-        mode,
-        json,
-        target: parsed.operands.first().cloned(),
-    })
-}
-
-fn usage_exit(prog: &str, diag: Option<String>) -> Fatal {
-    if let Some(d) = diag {
-        eprintln!("{d}");
-    }
-    print!("{}", usage(prog));
-    Fatal::quiet(0)
-}
-
-/// Runs `upsc` with `args` (after `argv[0]`).
-pub async fn main(argv0: &str, args: &[String]) -> CliResult {
-    let opts = parse(basename(argv0), args)?;
+/// Runs `upsc` as the command line `opts` asks.
+pub async fn run(opts: &Options) -> CliResult {
     let json = opts.json;
-    let (ups, host, port) = resolve_target(&opts).map_err(|m| fail_simple(json, &m))?;
+    let (ups, host, port) = resolve_target(opts).map_err(|m| fail_simple(json, &m))?;
     let mut conn = Conn::connect(&host, port, true)
         .await
         .map_err(|e| fail_simple(json, &e.to_string()))?;
@@ -184,7 +143,7 @@ async fn get_var(conn: &mut Conn, ups: &str, var: &str) -> Result<String, String
     }
 }
 
-fn too_old_or(e: &UpsError) -> String {
+fn too_old_or(e: &UpscliError) -> String {
     if e.is_unknown_command() {
         "upsd is too old to support this query".into()
     } else {
@@ -305,18 +264,6 @@ mod tests {
         assert_eq!(render_vars(&[], true), "\n}\n");
         assert_eq!(render_clients(&[], true), "[\n\n]\n");
         assert_eq!(render_value("OL", true), "\"OL\"\n");
-    }
-
-    #[test]
-    fn options() {
-        let a = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let o = parse("upsc", &a(&["-L", "host:1"])).expect("parses");
-        assert_eq!(o.mode, Mode::Upses { verbose: true });
-        assert_eq!(o.target.as_deref(), Some("host:1"));
-        let o = parse("upsc", &a(&["-j", "ups", "ups.status"])).expect("parses");
-        assert_eq!((o.mode, o.json), (Mode::Var("ups.status".into()), true));
-        let v = parse("upsc", &a(&["-V"])).expect_err("exits");
-        assert_eq!(v, Fatal::success("Network UPS Tools upscmd 2.8.0"));
     }
 
     #[test]

@@ -7,6 +7,8 @@
 use std::fs::OpenOptions;
 use std::io::{self, BufRead, Read, Write};
 
+use nix::sys::termios;
+
 /// NUT reads these lines into 512-byte buffers.
 const LINE_MAX: u64 = 511;
 
@@ -53,7 +55,7 @@ pub fn username_prompt(login: Option<&str>) -> String {
 
 /// The login name of the real user id, from `/etc/passwd`.
 pub fn login_name() -> Option<String> {
-    let uid = rustix::process::getuid().as_raw().to_string();
+    let uid = nix::unistd::getuid().as_raw().to_string();
     let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
     passwd_lookup(&passwd, &uid)
 }
@@ -80,15 +82,15 @@ pub fn get_pass(prompt: &str) -> String {
 
 fn read_tty_hidden(mut tty: std::fs::File, prompt: &str) -> Option<String> {
     let _ = tty.write_all(prompt.as_bytes());
-    let saved = rustix::termios::tcgetattr(&tty).ok();
+    let saved = termios::tcgetattr(&tty).ok();
     if let Some(orig) = &saved {
         let mut quiet = orig.clone();
-        quiet.local_modes.remove(rustix::termios::LocalModes::ECHO);
-        let _ = rustix::termios::tcsetattr(&tty, rustix::termios::OptionalActions::Flush, &quiet);
+        quiet.local_flags.remove(termios::LocalFlags::ECHO);
+        let _ = termios::tcsetattr(&tty, termios::SetArg::TCSAFLUSH, &quiet);
     }
     let line = read_line(&mut io::BufReader::new(&tty));
     if let Some(orig) = &saved {
-        let _ = rustix::termios::tcsetattr(&tty, rustix::termios::OptionalActions::Flush, orig);
+        let _ = termios::tcsetattr(&tty, termios::SetArg::TCSAFLUSH, orig);
         let _ = tty.write_all(b"\n");
     }
     line

@@ -4,7 +4,7 @@ use std::ffi::CString;
 
 use nix::unistd::{geteuid, getuid, initgroups, setgid, setuid, User};
 
-use crate::Fatal;
+use crate::tools::Fatal;
 
 /// The run-as user of Debian's NUT build.
 pub const RUN_AS_USER: &str = "nut";

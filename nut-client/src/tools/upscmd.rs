@@ -1,9 +1,11 @@
 //! `upscmd`: list or run a UPS's instant commands (NUT 2.8.0).
+//!
+//! The binary parses the command line into [`Options`] and calls [`run`].
 
+use super::upscli::Conn;
 use super::{prompt, tracking};
-use crate::conn::Conn;
-use crate::getopt::{getopt, Opt};
-use crate::{basename, CliResult, Fatal, UPS_VERSION};
+
+use super::{CliResult, Fatal, UPS_VERSION};
 
 /// NUT's `DEFAULT_TRACKING_TIMEOUT`, seconds.
 pub const DEFAULT_TIMEOUT: u32 = 10;
@@ -52,48 +54,8 @@ Administration program to initiate instant commands on UPS hardware.\n\n\
     )
 }
 
-fn usage_exit(prog: &str) -> Fatal {
-    print!("{}", usage(prog));
-    Fatal::quiet(0)
-}
-
-/// Parses the command line; `Err` is an early exit (usage, version, bad option or `-t`).
-pub fn parse(prog: &str, args: &[String]) -> Result<Options, Fatal> {
-    let parsed = getopt(prog, args, "lhu:p:t:wV");
-    let mut o = Options {
-        timeout: DEFAULT_TIMEOUT,
-        ..Options::default()
-    };
-    for opt in parsed.opts {
-        match opt {
-            Opt::Flag('l', _) => o.list = true,
-            Opt::Flag('u', v) => o.user = v,
-            Opt::Flag('p', v) => o.pass = v,
-            Opt::Flag('t', v) => o.timeout = super::parse_timeout(v.as_deref().unwrap_or(""))?,
-            Opt::Flag('w', _) => o.wait = true,
-            Opt::Flag('V', _) => {
-                return Err(Fatal::success(format!(
-                    "Network UPS Tools upscmd {UPS_VERSION}"
-                )))
-            }
-            Opt::Bad(msg) => {
-                eprintln!("{msg}");
-                return Err(usage_exit(prog));
-            }
-            Opt::Flag(..) => return Err(usage_exit(prog)),
-        }
-    }
-    if parsed.operands.is_empty() {
-        return Err(usage_exit(prog));
-    }
-    o.operands = parsed.operands;
-    Ok(o)
-}
-
-/// Runs `upscmd` with `args` (after `argv[0]`).
-pub async fn main(argv0: &str, args: &[String]) -> CliResult {
-    let prog = basename(argv0);
-    let o = parse(prog, args)?;
+/// Runs `upscmd` as `o` asks; `prog` names the program in the usage text.
+pub async fn run(prog: &str, o: &Options) -> CliResult {
     let (ups, host, port) =
         super::split_name(o.operands.first().map(String::as_str)).ok_or_else(|| {
             Fatal::new("Error: invalid UPS definition.  Required format: upsname[@hostname[:port]]")
@@ -104,7 +66,7 @@ pub async fn main(argv0: &str, args: &[String]) -> CliResult {
     let result = if o.list {
         list_commands(&mut conn, &ups).await
     } else {
-        run_command(&mut conn, prog, &ups, &o).await
+        run_command(&mut conn, prog, &ups, o).await
     };
     conn.disconnect().await;
     result
@@ -151,7 +113,7 @@ pub fn command_line(name: &str, desc: Option<&str>) -> String {
 
 async fn run_command(conn: &mut Conn, prog: &str, ups: &str, o: &Options) -> CliResult {
     let Some(cmd) = o.operands.get(1) else {
-        return Err(usage_exit(prog));
+        return Err(super::usage_exit(&usage(prog)));
     };
     if !cmd.contains('.') {
         return Err(Fatal::new("Error: old command names are not supported"));
@@ -195,32 +157,6 @@ pub fn instcmd_line(ups: &str, cmd: &str, value: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn args(v: &[&str]) -> Vec<String> {
-        v.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn options() {
-        let o = parse(
-            "upscmd",
-            &args(&[
-                "-u", "admin", "-psecret", "-w", "-t", "3", "ups", "load.off",
-            ]),
-        )
-        .expect("parses");
-        assert_eq!(o.user.as_deref(), Some("admin"));
-        assert_eq!(o.pass.as_deref(), Some("secret"));
-        assert!(o.wait);
-        assert_eq!(o.timeout, 3);
-        assert_eq!(o.operands, ["ups", "load.off"]);
-        let e = parse("upscmd", &args(&["-t", "x", "ups"])).expect_err("bad timeout");
-        assert!(e.message.starts_with("Could not convert"));
-        assert_eq!(
-            parse("upscmd", &args(&["-V"])).expect_err("version"),
-            Fatal::success("Network UPS Tools upscmd 2.8.0")
-        );
-    }
 
     #[test]
     fn lines() {

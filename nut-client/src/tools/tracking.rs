@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::conn::Conn;
-use crate::Fatal;
+use super::upscli::Conn;
+use super::Fatal;
 
 /// What the caller calls its operation in the messages (`upscmd` vs `upsrw` wording).
 #[derive(Debug, Clone, Copy)]

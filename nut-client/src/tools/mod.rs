@@ -1,4 +1,29 @@
-//! The programs' logic, one module each, plus what several of them share.
+//! The logic of NUT's client programs `upsc`, `upscmd`, `upsrw` and `upslog`, as drop-ins
+//! for NUT 2.8.0's: same stdout, same stderr texts, same exit statuses.
+//!
+//! The binaries (package `nut-bins`) parse the command line into each module's `Options`
+//! and call its `run`; everything a user sees after that is decided here. Unlike the rest
+//! of this crate, these functions write the programs' output to stdout and stderr
+//! themselves, in the order NUT interleaves them.
+//!
+//! Deliberate differences: no NSS notice "Init SSL without certificate database" (Debian's
+//! build of libupsclient prints it); TLS is rustls (after `OK STARTTLS` any certificate is
+//! accepted, as NUT's clients do without `CERTVERIFY`); connecting gives up after
+//! [`ClientConfig::connect_timeout`](crate::ClientConfig::connect_timeout).
+//!
+//! # Layout
+//! - [`upscli`]: a session with libupsclient's request/reply checks and raw lines.
+//! - [`upsc`], [`upscmd`], [`upsrw`], [`upslog`]: one module per program.
+//! - [`prompt`], [`tracking`]: user name/password prompts and `-w` tracking, shared by
+//!   `upscmd` and `upsrw`.
+//! - [`json`] (`upsc -j`), [`strftime`] and [`localtime`] (`upslog`'s `%TIME%`).
+//!
+//! # Example
+//! ```
+//! use nut_client::tools::upsc::render_upses;
+//! let items = vec![("dummy".to_string(), "Small dummy".to_string())];
+//! assert_eq!(render_upses(&items, true, false), "dummy: Small dummy\n");
+//! ```
 
 pub mod json;
 pub mod localtime;
@@ -6,12 +31,63 @@ pub mod prompt;
 pub mod strftime;
 pub mod tracking;
 pub mod upsc;
+pub mod upscli;
 pub mod upscmd;
 pub mod upslog;
 pub mod upsrw;
 
-use crate::upserror::UpsError;
-use crate::Fatal;
+use upscli::UpscliError;
+
+/// NUT's version, as the programs print it in banners and usage texts.
+pub const UPS_VERSION: &str = "2.8.0";
+
+/// How a program ends when it does not simply succeed: a message for stderr and a status.
+///
+/// This is not an error type but the program's last words: NUT's `fatalx()` prints the
+/// message and a newline on stderr; the status is usually 1, but `-V` exits 0 through the
+/// same path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fatal {
+    /// Text for stderr, without the final newline (may be empty: print nothing).
+    pub message: String,
+    /// Exit status.
+    pub status: u8,
+}
+
+impl Fatal {
+    /// A failure (status 1) with `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            status: 1,
+        }
+    }
+
+    /// An exit with status 0 that still prints `message` on stderr.
+    pub fn success(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            status: 0,
+        }
+    }
+
+    /// A silent exit with `status` (e.g. after printing usage).
+    pub fn quiet(status: u8) -> Self {
+        Self {
+            message: String::new(),
+            status,
+        }
+    }
+}
+
+/// What a program's entry point returns.
+pub type CliResult = Result<(), Fatal>;
+
+/// Prints `text` (a usage text) on stdout and gives the silent exit 0 NUT's tools take.
+pub fn usage_exit(text: &str) -> Fatal {
+    print!("{text}");
+    Fatal::quiet(0)
+}
 
 /// Splits `ups[@host[:port]]` as libupsclient's `upscli_splitname` does, printing its
 /// diagnostics on stderr.
@@ -91,7 +167,7 @@ pub fn atol(s: &str) -> i64 {
 }
 
 /// `Error: <libupsclient text>`.
-pub fn error(e: &UpsError) -> Fatal {
+pub fn error(e: &UpscliError) -> Fatal {
     Fatal::new(format!("Error: {e}"))
 }
 
@@ -133,6 +209,13 @@ mod tests {
         assert_eq!(split_addr("localhost"), Some(("localhost".into(), 3493)));
         assert_eq!(split_addr("h:5"), Some(("h".into(), 5)));
         assert_eq!(split_addr("[::1"), None);
+    }
+
+    #[test]
+    fn fatal_statuses() {
+        assert_eq!(Fatal::new("x").status, 1);
+        assert_eq!(Fatal::success("x").status, 0);
+        assert_eq!(Fatal::quiet(0).message, "");
     }
 
     #[test]

@@ -1,14 +1,16 @@
 //! `upsrw`: show or set a UPS's writable variables (NUT 2.8.0).
+//!
+//! The binary parses the command line into [`Options`] and calls [`run`].
 
 mod render;
 
 pub use render::{render_enum, render_range, type_plan, TypePlan, ValueKind};
 
+use super::upscli::Conn;
 use super::{prompt, tracking};
-use crate::conn::Conn;
-use crate::getopt::{getopt, Opt};
-use crate::upserror::UpsError;
-use crate::{basename, CliResult, Fatal, UPS_VERSION};
+
+use super::upscli::UpscliError;
+use super::{CliResult, Fatal, UPS_VERSION};
 
 const WORDING: tracking::Wording = tracking::Wording {
     send: "set variable",
@@ -55,52 +57,8 @@ Call without -s to show all possible read/write variables (same as -l).\n",
     )
 }
 
-fn usage_exit(prog: &str) -> Fatal {
-    print!("{}", usage(prog));
-    Fatal::quiet(0)
-}
-
-/// Parses the command line; `Err` is an early exit.
-pub fn parse(prog: &str, args: &[String]) -> Result<Options, Fatal> {
-    let parsed = getopt(prog, args, "hls:p:t:u:wV");
-    let mut o = Options {
-        timeout: super::upscmd::DEFAULT_TIMEOUT,
-        ..Options::default()
-    };
-    for opt in parsed.opts {
-        match opt {
-            Opt::Flag('s', v) => o.set = v,
-            Opt::Flag('l', _) => {
-                if o.set.take().is_some() {
-                    eprintln!("Listing mode requested, overriding setvar specified earlier!");
-                }
-            }
-            Opt::Flag('p', v) => o.pass = v,
-            Opt::Flag('t', v) => o.timeout = super::parse_timeout(v.as_deref().unwrap_or(""))?,
-            Opt::Flag('u', v) => o.user = v,
-            Opt::Flag('w', _) => o.wait = true,
-            Opt::Flag('V', _) => {
-                println!("Network UPS Tools {prog} {UPS_VERSION}");
-                return Err(Fatal::quiet(0));
-            }
-            Opt::Bad(msg) => {
-                eprintln!("{msg}");
-                return Err(usage_exit(prog));
-            }
-            Opt::Flag(..) => return Err(usage_exit(prog)),
-        }
-    }
-    o.target = parsed
-        .operands
-        .first()
-        .cloned()
-        .ok_or_else(|| usage_exit(prog))?;
-    Ok(o)
-}
-
-/// Runs `upsrw` with `args` (after `argv[0]`).
-pub async fn main(argv0: &str, args: &[String]) -> CliResult {
-    let o = parse(basename(argv0), args)?;
+/// Runs `upsrw` as `o` asks.
+pub async fn run(o: &Options) -> CliResult {
     let (ups, host, port) = super::split_name(Some(&o.target)).ok_or_else(|| {
         Fatal::new("Error: invalid UPS definition.  Required format: upsname[@hostname[:port]]")
     })?;
@@ -108,7 +66,7 @@ pub async fn main(argv0: &str, args: &[String]) -> CliResult {
         .await
         .map_err(|e| super::error(&e))?;
     let result = match &o.set {
-        Some(setvar) => set_var(&mut conn, &ups, setvar, &o).await,
+        Some(setvar) => set_var(&mut conn, &ups, setvar, o).await,
         None => list_rw(&mut conn, &ups).await,
     };
     conn.disconnect().await;
@@ -256,7 +214,7 @@ async fn value(conn: &mut Conn, ups: &str, var: &str, func: &str) -> Result<Stri
 async fn list_values(conn: &mut Conn, q: &[&str], min: usize) -> Result<Vec<Vec<String>>, Fatal> {
     conn.list_start(q)
         .await
-        .map_err(|e: UpsError| super::error(&e))?;
+        .map_err(|e: UpscliError| super::error(&e))?;
     let mut items = Vec::new();
     while let Ok(Some(words)) = conn.list_next(q).await {
         if words.len() < min {
