@@ -175,6 +175,23 @@ impl Sandbox {
         s
     }
 
+    /// `ups.status` of `ups` as upsd reports it now.
+    pub fn status(&self, ups: &str) -> String {
+        self.query(&format!("GET VAR {ups} ups.status"))
+    }
+
+    /// One request on a new connection; the reply line.
+    pub fn query(&self, request: &str) -> String {
+        let s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        let mut r = BufReader::new(s);
+        let req = format!("{request}\n");
+        r.get_mut().write_all(req.as_bytes()).unwrap();
+        let mut line = String::new();
+        let _ = r.read_line(&mut line);
+        line.trim_end().to_owned()
+    }
+
     fn serves_data(&self) -> bool {
         let Ok(s) = TcpStream::connect(("127.0.0.1", self.port)) else {
             return false;
