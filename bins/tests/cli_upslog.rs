@@ -133,3 +133,68 @@ fn usage_errors_match() {
         theirs
     );
 }
+
+/// `-m ups,file` (repeatable, NUT 2.8.3+) against real upsd 2.8.0: each UPS logs to its own
+/// file, a file named twice is shared, and `-N` puts the UPS and a tab in front.
+#[test]
+fn several_targets_log_to_their_files() {
+    let nut = RealNut::start(&[
+        ("one", DevSource::Inline("ups.status: OL\n".into())),
+        ("two", DevSource::Inline("ups.status: OB LB\n".into())),
+    ]);
+    let dir = nut.state_dir();
+    let (f1, f2) = (dir.join("one.log"), dir.join("two.log"));
+    let (one, two) = (nut.addr("one"), nut.addr("two"));
+    let m1 = format!("{one},{}", f1.display());
+    let m2 = format!("{two},{}", f2.display());
+    let m3 = format!("{two},{}", f1.display());
+    let args = [
+        "-m",
+        &m1,
+        "-m",
+        &m2,
+        "-m",
+        &m3,
+        "-N",
+        "-F",
+        "-i",
+        "0",
+        "-d",
+        "2",
+        "-f",
+        "%VAR ups.status%",
+    ];
+    let (out, err, code) = run_until(OURS, &args, 100);
+    let announce = |ups: &str, file: &std::path::Path| {
+        format!(
+            "logging status of {ups} to {} (0s intervals)\n",
+            file.display()
+        )
+    };
+    assert_eq!(
+        out,
+        format!(
+            "Network UPS Tools upslog 2.8.0\n{}{}{}",
+            announce(&one, &f1),
+            announce(&two, &f2),
+            announce(&two, &f1)
+        )
+    );
+    assert_eq!(err, "2 loops have elapsed\nSignal 1: exiting\n");
+    assert_eq!(code, Some(0));
+    let (l1, l2) = (format!("{one}\tOL\n"), format!("{two}\tOB LB\n"));
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).expect("log file");
+    assert_eq!(read(&f1), format!("{l1}{l2}{l1}{l2}"));
+    assert_eq!(read(&f2), format!("{l2}{l2}"));
+}
+
+#[test]
+fn bad_tuples_are_refused_like_nut() {
+    let (out, err, code) = run_until(OURS, &["-m", "ups@localhost"], 100);
+    assert_eq!(out, "Network UPS Tools upslog 2.8.0\n");
+    assert_eq!(
+        err,
+        "Argument '-m upsspec,logfile' requires exactly 2 components in the tuple\n"
+    );
+    assert_eq!(code, Some(1));
+}
