@@ -1,12 +1,22 @@
 //! Repeater ("relay") mode: mirrors `ups@host[:port]` from another NUT server.
+//!
+//! SET and INSTCMD are forwarded with `SET TRACKING ON`, and the answer upsd gives for the
+//! tracking id (the upstream driver's verdict) becomes ours: `upscmd -w` through the local
+//! upsd sees what the device behind the upstream server said. A lost upstream makes the poll
+//! fail, so the data goes stale and the driver loop reconnects with backoff.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use nut_client::{Client, ClientError};
 use nut_driver_core::sock::TrackingResult;
 use nut_driver_core::tree::Flags;
 use nut_driver_core::{DriverError, DriverOptions, DriverState};
 use nut_proto::{ErrorCode, UpsAddr, VarKind};
+
+/// How long a forwarded SET or INSTCMD waits for the upstream driver's tracked answer; the
+/// driver loop is busy meanwhile, so this stays well under upsd's driver timeouts.
+const FORWARD_WAIT: Duration = Duration::from_secs(5);
 
 /// A connection to the upstream server and what we mirrored from it.
 #[derive(Debug)]
@@ -136,7 +146,8 @@ impl Relay {
         Ok(())
     }
 
-    /// Forwards a SET upstream.
+    /// Forwards a SET upstream with tracking and answers what the upstream driver answered;
+    /// on success the value is mirrored at once.
     pub async fn set_var(
         &mut self,
         state: &mut DriverState,
@@ -145,7 +156,7 @@ impl Relay {
     ) -> TrackingResult {
         let ups = self.ups.clone();
         let res = match self.client().await {
-            Ok(c) => c.set_var(&ups, var, value).await.map(|_| ()),
+            Ok(c) => c.set_var_wait(&ups, var, value, FORWARD_WAIT).await,
             Err(_) => return TrackingResult::Failed,
         };
         if res.is_ok() {
@@ -154,7 +165,7 @@ impl Relay {
         self.result(res)
     }
 
-    /// Forwards an instant command upstream.
+    /// Forwards an instant command upstream with tracking.
     pub async fn instcmd(
         &mut self,
         _state: &mut DriverState,
@@ -163,7 +174,7 @@ impl Relay {
     ) -> TrackingResult {
         let ups = self.ups.clone();
         let res = match self.client().await {
-            Ok(c) => c.instcmd(&ups, cmd, param).await.map(|_| ()),
+            Ok(c) => c.instcmd_wait(&ups, cmd, param, FORWARD_WAIT).await,
             Err(_) => return TrackingResult::Failed,
         };
         self.result(res)
@@ -172,15 +183,28 @@ impl Relay {
     fn result(&mut self, res: Result<(), ClientError>) -> TrackingResult {
         match res {
             Ok(()) => TrackingResult::Handled,
-            Err(ClientError::Server(ErrorCode::VarNotSupported | ErrorCode::CmdNotSupported)) => {
-                TrackingResult::Unknown
-            }
-            Err(ClientError::Server(ErrorCode::InvalidArgument)) => TrackingResult::Invalid,
-            Err(ClientError::Server(_)) => TrackingResult::Failed,
+            Err(ClientError::Server(code)) => tracking_result(&code),
+            Err(ClientError::TrackingTimeout { .. }) => TrackingResult::Failed,
             Err(_) => {
                 self.client = None;
                 TrackingResult::Failed
             }
         }
+    }
+}
+
+/// The local answer for an upstream refusal: the upstream driver's own verdict (`ERR UNKNOWN`,
+/// `ERR INVALID-ARGUMENT`, `ERR FAILED` from `GET TRACKING`) or upsd's refusal.
+fn tracking_result(code: &ErrorCode) -> TrackingResult {
+    match code {
+        ErrorCode::Unknown
+        | ErrorCode::VarNotSupported
+        | ErrorCode::CmdNotSupported
+        | ErrorCode::UnknownVar
+        | ErrorCode::UnknownInstCmd => TrackingResult::Unknown,
+        ErrorCode::InvalidArgument | ErrorCode::InvalidValue | ErrorCode::TooLong => {
+            TrackingResult::Invalid
+        }
+        _ => TrackingResult::Failed,
     }
 }
