@@ -134,3 +134,139 @@ fn start_and_stop_our_drivers() {
     assert_eq!(run_capture(&mut sd).code, Some(1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A directory of fake drivers: each call appends its arguments to `calls.log`; the UPS
+/// named in `fail` makes it exit 1.
+fn fake_drivers(dir: &Path, fail: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("drivers");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = dir.join("calls.log");
+    let script = format!(
+        "#!/bin/sh\necho \"$*\" >> '{}'\ncase \"$*\" in *\"-a {fail} \"*) exit 1;; esac\nexit 0\n",
+        log.display()
+    );
+    for name in ["dummy-ups", "usbhid-ups"] {
+        let p = bin.join(name);
+        std::fs::write(&p, &script).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    bin
+}
+
+#[test]
+fn shutdown_calls_each_driver_with_k_in_sdorder_like_real_upsdrvctl() {
+    let mut results = Vec::new();
+    for prog in ["/sbin/upsdrvctl", env!("CARGO_BIN_EXE_upsdrvctl")] {
+        let dir = sandbox("sd", "");
+        let bin = fake_drivers(&dir, "c");
+        let conf = format!(
+            "driverpath = {}\n{}",
+            bin.display(),
+            &CONF[CONF.find('[').unwrap()..]
+        );
+        std::fs::write(dir.join("ups.conf"), conf).unwrap();
+        let (err, _, code) = normalised(&mut ctl(prog, &dir, &["-D", "shutdown"]));
+        let calls = std::fs::read_to_string(dir.join("calls.log")).unwrap_or_default();
+        results.push((err, calls, code));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let ours = results.pop().unwrap();
+    let real = results.pop().unwrap();
+    // c fails, the others still go down in order; b (sdorder -1) is never called.
+    assert_eq!(ours.1, "-a d -k\n-a c -k\n-a a -k\n", "driver calls");
+    assert_eq!(ours.2, Some(1), "a failed shutdown is a failure");
+    assert!(
+        ours.0
+            .contains(&"Driver failed to start (exit status=1)".to_owned()),
+        "{:?}",
+        ours.0
+    );
+    let steps = |v: &Vec<String>| -> Vec<String> {
+        v.iter()
+            .filter(|l| !l.starts_with("[D2]"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        (steps(&ours.0), &ours.1, ours.2),
+        (steps(&real.0), &real.1, real.2)
+    );
+}
+
+#[test]
+fn shutdown_of_dummy_ups_is_refused_like_real() {
+    let conf = "[one]\n\tdriver = dummy-ups\n\tport = a.dev\n";
+    let dir = sandbox("sdref", conf);
+    let ours = env!("CARGO_BIN_EXE_upsdrvctl");
+    let mut sd = ctl(ours, &dir, &["-u", "root", "shutdown", "one"]);
+    sd.env_remove("NUT_DRIVERPATH");
+    let out = run_capture(&mut sd);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(
+        out.stderr.contains("shutdown not supported"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("Driver failed to start (exit status=1)"),
+        "{}",
+        out.stderr
+    );
+    // The real driver refuses the same way through the real upsdrvctl.
+    let real = run_capture(&mut ctl(
+        "/sbin/upsdrvctl",
+        &dir,
+        &["-u", "root", "shutdown", "one"],
+    ));
+    assert_eq!(real.code, Some(1), "{real:?}");
+    assert!(
+        real.stderr.contains("shutdown not supported"),
+        "{}",
+        real.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn foreground_upsdrvctl_lives_as_long_as_its_driver() {
+    let conf = "[one]\n\tdriver = dummy-ups\n\tport = a.dev\n";
+    let dir = sandbox("fg", conf);
+    let ours = env!("CARGO_BIN_EXE_upsdrvctl");
+    let mut cmd = ctl(ours, &dir, &["-u", "root", "-FF", "start"]);
+    cmd.env_remove("NUT_DRIVERPATH")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut ctl_proc = cmd.spawn().unwrap();
+    let pid_file = dir.join("dummy-ups-one.pid");
+    let sock = dir.join("dummy-ups-one");
+    wait_until("driver serving with -FF PID file", || {
+        pid_file.exists() && sock.exists()
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        ctl_proc.try_wait().unwrap().is_none(),
+        "upsdrvctl -FF stays while its driver runs"
+    );
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", pid.trim()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let end = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(s) = ctl_proc.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > end {
+            let _ = ctl_proc.kill();
+            panic!("upsdrvctl -FF did not exit after its driver did");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+    assert!(!sock.exists() && !pid_file.exists(), "driver cleaned up");
+    let _ = std::fs::remove_dir_all(&dir);
+}

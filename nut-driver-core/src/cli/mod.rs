@@ -56,7 +56,7 @@ pub fn set_debug(level: u8) {
 /// Level 0 is an always-shown message (a fatal error, or a reply the user asked for).
 pub fn log(level: u8, msg: &str) {
     if DEBUG.load(Ordering::Relaxed) >= level {
-        eprintln!("{msg}");
+        write_stderr(msg);
     }
 }
 
@@ -107,8 +107,15 @@ pub fn shown(priority: Priority) -> bool {
 /// Fatal errors that end the program are written with [`log`] level 0 and are never hidden.
 pub fn logx(priority: Priority, msg: &str) {
     if shown(priority) {
-        eprintln!("{msg}");
+        write_stderr(msg);
     }
+}
+
+/// Writes one line to stderr, ignoring failures: a background driver's stderr is a pipe to a
+/// parent that has gone, and `eprintln!` would panic there.
+fn write_stderr(msg: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{msg}");
 }
 
 /// The version every driver reports as `driver.version`.

@@ -156,7 +156,10 @@ fn run_once(log: &Log, argv: &[String], wait: Option<u32>) -> bool {
         match child.try_wait() {
             Ok(Some(status)) if status.success() => return true,
             Ok(Some(status)) => {
-                log.line(&format!("Driver failed to start ({status})"));
+                log.line(&match status.code() {
+                    Some(code) => format!("Driver failed to start (exit status={code})"),
+                    None => "Driver exited abnormally".to_owned(),
+                });
                 return false;
             }
             Ok(None) if Instant::now() > deadline => {
