@@ -155,10 +155,7 @@ fn hold_secondary(sb: &mut Sandbox) {
 #[test]
 fn primary_waits_hostsync_for_a_secondary_that_stays() {
     static S: Scenario = Scenario {
-        devices: &[(
-            "ups",
-            "ups.status: OL\nTIMER 4\nups.status: OB LB\nTIMER 300\n",
-        )],
+        devices: &[("ups", OB_LB)],
         monitors: primary,
         extra: "HOSTSYNC 3\nDEADTIME 3\n",
         actions: &[(Duration::from_millis(500), hold_secondary)],
@@ -299,4 +296,27 @@ fn driver_going_stale() {
         out.notifications.iter().any(|n| n.starts_with("COMMBAD ")),
         "{out:?}"
     );
+}
+
+/// With the privilege split for real: the monitoring child runs as `nut` (so do the
+/// notifications), the root parent runs SHUTDOWNCMD.
+#[test]
+fn privilege_split_as_nut() {
+    let devices: &[(&str, &str)] = &[("ups", OB_LB)];
+    let run = |subject| {
+        let sb = Sandbox::start("sb-privsep", devices);
+        let mon = Upsmon::start_as(subject, &primary(&sb), SHORT, "nut");
+        let mut out = mon.finish(Duration::from_secs(15));
+        let port = format!(":{}", sb.port);
+        out.notifications
+            .iter_mut()
+            .for_each(|n| *n = n.replace(&port, ":PORT"));
+        out
+    };
+    let real = thread::spawn(move || run(Subject::Real));
+    let ours = run(Subject::Ours);
+    let real = real.join().unwrap();
+    assert_eq!(ours, real);
+    assert_shutdown(&ours);
+    assert_eq!(ours.shutdown_by.as_deref(), Some("root"));
 }

@@ -273,6 +273,8 @@ pub struct Outcome {
     pub notifications: Vec<String>,
     /// SHUTDOWNCMD ran.
     pub shutdown: bool,
+    /// Who ran it (`id -un`), if it ran.
+    pub shutdown_by: Option<String>,
     /// POWERDOWNFLAG content, if written.
     pub flag: Option<String>,
 }
@@ -300,6 +302,12 @@ impl Upsmon {
     /// Writes upsmon.conf (`monitors`: `MONITOR` arguments; `extra`: more lines) and starts
     /// the subject in the foreground.
     pub fn start(subject: Subject, monitors: &[String], extra: &str) -> Self {
+        Self::start_as(subject, monitors, extra, "root")
+    }
+
+    /// Like [`start`](Self::start) with `-u user` (the directory is made world-writable so
+    /// an unprivileged child can record notifications).
+    pub fn start_as(subject: Subject, monitors: &[String], extra: &str, user: &str) -> Self {
         let dir = unique_dir(match subject {
             Subject::Real => "real",
             Subject::Ours => "ours",
@@ -316,10 +324,7 @@ impl Upsmon {
         let shut = dir.join("shutdown.sh");
         fs::write(
             &shut,
-            format!(
-                "#!/bin/sh\necho done >> {}/shutdown.marker\n",
-                dir.display()
-            ),
+            format!("#!/bin/sh\nid -un >> {}/shutdown.marker\n", dir.display()),
         )
         .unwrap();
         Command::new("chmod")
@@ -328,6 +333,7 @@ impl Upsmon {
             .arg(&shut)
             .status()
             .unwrap();
+        Command::new("chmod").arg("777").arg(&dir).status().unwrap();
         let mut conf = String::new();
         for m in monitors {
             conf += &format!("MONITOR {m}\n");
@@ -351,13 +357,13 @@ impl Upsmon {
                     "-m",
                     "sh",
                     "-c",
-                    &format!("mount -t tmpfs none /run/nut && exec {REAL_UPSMON} -F -u root"),
+                    &format!("mount -t tmpfs none /run/nut && exec {REAL_UPSMON} -F -u {user}"),
                 ]);
                 c
             }
             Subject::Ours => {
                 let mut c = Command::new(env!("CARGO_BIN_EXE_upsmon"));
-                c.args(["-F", "-u", "root"]).env("NUT_ALTPIDPATH", &dir);
+                c.args(["-F", "-u", user]).env("NUT_ALTPIDPATH", &dir);
                 c
             }
         };
@@ -396,6 +402,9 @@ impl Upsmon {
         Outcome {
             notifications,
             shutdown: self.dir.join("shutdown.marker").exists(),
+            shutdown_by: fs::read_to_string(self.dir.join("shutdown.marker"))
+                .ok()
+                .map(|s| s.trim().to_owned()),
             flag: fs::read_to_string(self.dir.join("killpower")).ok(),
         }
     }
