@@ -40,6 +40,11 @@ fn parse(prog: &str, argv: &[String]) -> Result<Cli, ExitCode> {
             Opt::Flag('u', v) => c.user = v,
             Opt::Flag('4' | '6' | 'i' | 'f', _) => {}
             Opt::Flag('V', _) => return Err(ExitCode::SUCCESS),
+            Opt::Bad(m) => {
+                eprintln!("{m}");
+                print!("{USAGE}");
+                return Err(ExitCode::SUCCESS);
+            }
             _ => {
                 print!("{USAGE}");
                 return Err(ExitCode::SUCCESS);
