@@ -51,10 +51,11 @@ impl VarType {
     /// assert!(ty.rw && ty.enumerated && !ty.range);
     /// assert_eq!(ty.to_string(), "RW ENUM STRING:32");
     /// ```
-    pub fn from_words(words: &[String]) -> Result<Self, ParseError> {
+    pub fn from_words<S: AsRef<str>>(words: &[S]) -> Result<Self, ParseError> {
         let mut ty = Self::NUMBER;
         let mut kind = None;
         for w in words {
+            let w = w.as_ref();
             let upper = w.to_ascii_uppercase();
             match upper.as_str() {
                 "RW" => ty.rw = true,

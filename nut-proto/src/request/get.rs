@@ -2,22 +2,33 @@
 
 use std::fmt;
 
-use super::{arg_count, unknown_sub};
+use super::{arg_count, keyword, unknown_sub};
+
+const SUBS: [&str; 7] = [
+    "TRACKING",
+    "NUMLOGINS",
+    "UPSDESC",
+    "VAR",
+    "TYPE",
+    "DESC",
+    "CMDDESC",
+];
 use crate::{error::ParseError, request::Get, text::quote};
 
 impl Get {
     /// Reads the words after `GET`, with upsd 2.8.0's rules: sub-commands are
     /// case-insensitive, words beyond the ones a sub-command uses are ignored, and
     /// `GET TRACKING` takes an optional id.
-    pub(crate) fn from_args(args: &[String]) -> Result<Self, ParseError> {
+    pub(crate) fn from_args<S: AsRef<str>>(args: &[S]) -> Result<Self, ParseError> {
         let Some((sub, rest)) = args.split_first() else {
             return Err(arg_count("GET", "missing sub-command"));
         };
-        let upper = sub.to_ascii_uppercase();
-        let need = match upper.as_str() {
+        let sub = sub.as_ref();
+        let upper = keyword(sub, &SUBS).unwrap_or("");
+        let need = match upper {
             "TRACKING" => {
                 return Ok(Self::Tracking {
-                    id: rest.first().cloned(),
+                    id: rest.first().map(|w| w.as_ref().to_owned()),
                 })
             }
             "NUMLOGINS" | "UPSDESC" => 1,
@@ -28,9 +39,9 @@ impl Get {
             let command = format!("GET {upper}");
             return Err(arg_count(&command, "missing arguments"));
         }
-        let ups = rest[0].clone();
-        let name = || rest[1].clone();
-        Ok(match upper.as_str() {
+        let ups = rest[0].as_ref().to_owned();
+        let name = || rest[1].as_ref().to_owned();
+        Ok(match upper {
             "NUMLOGINS" => Self::NumLogins { ups },
             "UPSDESC" => Self::UpsDesc { ups },
             "VAR" => Self::Var { ups, var: name() },

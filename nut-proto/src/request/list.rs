@@ -3,18 +3,21 @@
 
 use std::fmt;
 
-use super::{arg_count, unknown_sub};
+use super::{arg_count, keyword, unknown_sub};
+
+const SUBS: [&str; 7] = ["UPS", "VAR", "RW", "CMD", "CLIENT", "ENUM", "RANGE"];
 use crate::{error::ParseError, request::List, response::ListKind, text::quote};
 
 impl List {
     /// Reads the words after `LIST`, with upsd 2.8.0's rules: case-insensitive sub-commands,
     /// extra trailing words ignored. `LIST CLIENTS` (plural, as PyNUT sends it) is unknown.
-    pub(crate) fn from_args(args: &[String]) -> Result<Self, ParseError> {
+    pub(crate) fn from_args<S: AsRef<str>>(args: &[S]) -> Result<Self, ParseError> {
         let Some((sub, rest)) = args.split_first() else {
             return Err(arg_count("LIST", "missing sub-command"));
         };
-        let upper = sub.to_ascii_uppercase();
-        let need = match upper.as_str() {
+        let sub = sub.as_ref();
+        let upper = keyword(sub, &SUBS).unwrap_or("");
+        let need = match upper {
             "UPS" => return Ok(Self::Ups),
             "VAR" | "RW" | "CMD" | "CLIENT" => 1,
             "ENUM" | "RANGE" => 2,
@@ -24,9 +27,9 @@ impl List {
             let command = format!("LIST {upper}");
             return Err(arg_count(&command, "missing arguments"));
         }
-        let ups = rest[0].clone();
-        let var = || rest[1].clone();
-        Ok(match upper.as_str() {
+        let ups = rest[0].as_ref().to_owned();
+        let var = || rest[1].as_ref().to_owned();
+        Ok(match upper {
             "VAR" => Self::Var { ups },
             "RW" => Self::Rw { ups },
             "CMD" => Self::Cmd { ups },

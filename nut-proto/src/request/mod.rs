@@ -190,22 +190,23 @@ impl Request {
 
     /// Reads a request from words already split (as a server's streaming splitter yields
     /// them).
-    pub fn from_words(words: &[String]) -> Result<Self, ParseError> {
+    pub fn from_words<S: AsRef<str>>(words: &[S]) -> Result<Self, ParseError> {
         let Some((first, args)) = words.split_first() else {
             return Err(ParseError::Empty);
         };
-        let command = first.to_ascii_uppercase();
-        match command.as_str() {
+        let first = first.as_ref();
+        let command = keyword(first, &COMMANDS).unwrap_or("");
+        match command {
             "GET" => Get::from_args(args).map(Self::Get),
             "LIST" => List::from_args(args).map(Self::List),
             "SET" => parse_set(args),
             "INSTCMD" => parse_instcmd(args),
             "STARTTLS" => Ok(Self::StartTls),
-            "VER" | "NETVER" | "PROTVER" | "HELP" | "LOGOUT" => no_args(&command, args),
+            "VER" | "NETVER" | "PROTVER" | "HELP" | "LOGOUT" => no_args(command, args),
             "USERNAME" | "PASSWORD" | "LOGIN" | "PRIMARY" | "MASTER" | "FSD" => {
-                one_arg(&command, args)
+                one_arg(command, args)
             }
-            _ => Err(ParseError::UnknownCommand(first.clone())),
+            _ => Err(ParseError::UnknownCommand(first.to_owned())),
         }
     }
 
@@ -232,7 +233,7 @@ impl Request {
     }
 }
 
-fn no_args(command: &str, args: &[String]) -> Result<Request, ParseError> {
+fn no_args<S: AsRef<str>>(command: &str, args: &[S]) -> Result<Request, ParseError> {
     if !args.is_empty() {
         return Err(arg_count(command, "takes no arguments"));
     }
@@ -245,11 +246,11 @@ fn no_args(command: &str, args: &[String]) -> Result<Request, ParseError> {
     })
 }
 
-fn one_arg(command: &str, args: &[String]) -> Result<Request, ParseError> {
+fn one_arg<S: AsRef<str>>(command: &str, args: &[S]) -> Result<Request, ParseError> {
     let [arg] = args else {
         return Err(arg_count(command, "takes exactly one argument"));
     };
-    let arg = arg.clone();
+    let arg = arg.as_ref().to_owned();
     Ok(match command {
         "USERNAME" => Request::Username(arg),
         "PASSWORD" => Request::Password(arg),
@@ -260,42 +261,60 @@ fn one_arg(command: &str, args: &[String]) -> Result<Request, ParseError> {
     })
 }
 
-fn parse_set(args: &[String]) -> Result<Request, ParseError> {
+fn parse_set<S: AsRef<str>>(args: &[S]) -> Result<Request, ParseError> {
     let [sub, rest @ ..] = args else {
         return Err(arg_count("SET", "missing sub-command"));
     };
-    match sub.to_ascii_uppercase().as_str() {
-        "VAR" => match rest {
+    match keyword(sub.as_ref(), &["VAR", "TRACKING"]) {
+        Some("VAR") => match rest {
             [ups, var, value, ..] => Ok(Request::SetVar {
-                ups: ups.clone(),
-                var: var.clone(),
-                value: value.clone(),
+                ups: ups.as_ref().to_owned(),
+                var: var.as_ref().to_owned(),
+                value: value.as_ref().to_owned(),
             }),
             _ => Err(arg_count("SET VAR", "needs <ups> <var> <value>")),
         },
-        "TRACKING" => match rest.first().map(|w| w.to_ascii_uppercase()).as_deref() {
+        Some(_) => match rest
+            .first()
+            .and_then(|w| keyword(w.as_ref(), &["ON", "OFF"]))
+        {
             Some("ON") => Ok(Request::SetTracking(true)),
             Some("OFF") => Ok(Request::SetTracking(false)),
             _ => Err(arg_count("SET TRACKING", "needs ON or OFF")),
         },
-        _ => Err(unknown_sub("SET", sub)),
+        None => Err(unknown_sub("SET", sub.as_ref())),
     }
 }
 
-fn parse_instcmd(args: &[String]) -> Result<Request, ParseError> {
+fn parse_instcmd<S: AsRef<str>>(args: &[S]) -> Result<Request, ParseError> {
     let [ups, cmd, rest @ ..] = args else {
         return Err(arg_count("INSTCMD", "needs <ups> <cmd> [<param>]"));
     };
     // upsd 2.8.0 takes the parameter only when there are exactly three arguments.
     let param = match rest {
-        [param] => Some(param.clone()),
+        [param] => Some(param.as_ref().to_owned()),
         _ => None,
     };
     Ok(Request::InstCmd {
-        ups: ups.clone(),
-        cmd: cmd.clone(),
+        ups: ups.as_ref().to_owned(),
+        cmd: cmd.as_ref().to_owned(),
         param,
     })
+}
+
+/// The command words of protocol v1.3, upper-case.
+const COMMANDS: [&str; 16] = [
+    "GET", "LIST", "SET", "INSTCMD", "STARTTLS", "VER", "NETVER", "PROTVER", "HELP", "LOGOUT",
+    "USERNAME", "PASSWORD", "LOGIN", "PRIMARY", "MASTER", "FSD",
+];
+
+/// The upper-case spelling among `keywords` of `word`, compared without regard to case
+/// (no allocation: this runs for every word that names a command).
+pub(crate) fn keyword(word: &str, keywords: &[&'static str]) -> Option<&'static str> {
+    keywords
+        .iter()
+        .copied()
+        .find(|k| k.eq_ignore_ascii_case(word))
 }
 
 /// [`ParseError::InvalidArgument`] for `command`.

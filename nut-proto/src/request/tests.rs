@@ -236,5 +236,5 @@ fn from_words_matches_parse() {
         Request::from_words(&words),
         Request::parse("get VAR ups ups.status")
     );
-    assert_eq!(Request::from_words(&[]), Err(ParseError::Empty));
+    assert_eq!(Request::from_words::<String>(&[]), Err(ParseError::Empty));
 }

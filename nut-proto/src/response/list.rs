@@ -15,18 +15,19 @@ pub const MAX_LIST_ITEMS: usize = 100_000;
 
 impl ListKind {
     /// Reads the words after `BEGIN LIST` / `END LIST` (upper-case kind, as upsd writes).
-    pub(crate) fn from_words(words: &[String]) -> Result<Self, ParseError> {
+    pub(crate) fn from_words<S: AsRef<str>>(words: &[S]) -> Result<Self, ParseError> {
         let Some((kind, args)) = words.split_first() else {
             return Err(missing("LIST", "missing list kind"));
         };
-        Ok(match kind.as_str() {
+        let kind = kind.as_ref();
+        Ok(match kind {
             "UPS" => {
-                exact::<0>("LIST UPS", args)?;
+                exact::<_, 0>("LIST UPS", args)?;
                 Self::Ups
             }
             "VAR" | "RW" | "CMD" | "CLIENT" => {
-                let [ups] = exact::<1>(kind, args)?.clone();
-                match kind.as_str() {
+                let [ups] = exact::<_, 1>(kind, args)?;
+                match kind {
                     "VAR" => Self::Var(ups),
                     "RW" => Self::Rw(ups),
                     "CMD" => Self::Cmd(ups),
@@ -34,7 +35,7 @@ impl ListKind {
                 }
             }
             "ENUM" | "RANGE" => {
-                let [ups, var] = exact::<2>(kind, args)?.clone();
+                let [ups, var] = exact::<_, 2>(kind, args)?;
                 if kind == "ENUM" {
                     Self::Enum(ups, var)
                 } else {
@@ -44,7 +45,7 @@ impl ListKind {
             _ => {
                 return Err(ParseError::InvalidValue {
                     what: "list kind",
-                    value: kind.clone(),
+                    value: kind.to_owned(),
                 })
             }
         })
@@ -99,14 +100,14 @@ impl fmt::Display for ListKind {
 impl ListItem {
     /// Reads an item line's arguments after its keyword (`UPS`, `RW`, `CMD`, `ENUM`,
     /// `RANGE`, `CLIENT`; `VAR` lines parse as [`Response::Var`]).
-    pub(crate) fn from_words(keyword: &str, args: &[String]) -> Result<Self, ParseError> {
+    pub(crate) fn from_words<S: AsRef<str>>(keyword: &str, args: &[S]) -> Result<Self, ParseError> {
         Ok(match keyword {
             "UPS" => {
-                let [name, desc] = exact::<2>(keyword, args)?.clone();
+                let [name, desc] = exact::<_, 2>(keyword, args)?;
                 Self::Ups { name, desc }
             }
             "VAR" | "RW" | "ENUM" => {
-                let [ups, var, value] = exact::<3>(keyword, args)?.clone();
+                let [ups, var, value] = exact::<_, 3>(keyword, args)?;
                 match keyword {
                     "VAR" => Self::Var { ups, var, value },
                     "RW" => Self::Rw { ups, var, value },
@@ -114,15 +115,15 @@ impl ListItem {
                 }
             }
             "CMD" => {
-                let [ups, cmd] = exact::<2>(keyword, args)?.clone();
+                let [ups, cmd] = exact::<_, 2>(keyword, args)?;
                 Self::Cmd { ups, cmd }
             }
             "RANGE" => {
-                let [ups, var, min, max] = exact::<4>(keyword, args)?.clone();
+                let [ups, var, min, max] = exact::<_, 4>(keyword, args)?;
                 Self::Range { ups, var, min, max }
             }
             _ => {
-                let [ups, addr] = exact::<2>(keyword, args)?.clone();
+                let [ups, addr] = exact::<_, 2>(keyword, args)?;
                 Self::Client { ups, addr }
             }
         })

@@ -342,11 +342,11 @@ impl Response {
 
     /// Reads a reply from words already split. A first word that is not a keyword makes
     /// [`Response::Text`] of the words joined by spaces.
-    pub fn from_words(words: &[String]) -> Result<Self, ParseError> {
+    pub fn from_words<S: AsRef<str>>(words: &[S]) -> Result<Self, ParseError> {
         let Some((first, args)) = words.split_first() else {
             return Err(ParseError::Empty);
         };
-        let kw = first.as_str();
+        let kw = first.as_ref();
         Ok(match kw {
             "OK" => parse_ok(args)?,
             "ERR" => {
@@ -354,23 +354,23 @@ impl Response {
                     .split_first()
                     .ok_or_else(|| missing("ERR", "missing error code"))?;
                 Self::Err {
-                    code: ErrorCode::parse(code),
-                    extra: (!extra.is_empty()).then(|| extra.join(" ")),
+                    code: ErrorCode::parse(code.as_ref()),
+                    extra: (!extra.is_empty()).then(|| join(extra)),
                 }
             }
             "VAR" => {
-                let [ups, var, value] = exact::<3>(kw, args)?.clone();
+                let [ups, var, value] = exact::<_, 3>(kw, args)?;
                 Self::Var { ups, var, value }
             }
             "TYPE" => parse_type(args)?,
             "DESC" | "CMDDESC" => parse_desc(kw, args)?,
             "UPSDESC" => {
-                let [ups, desc] = exact::<2>(kw, args)?.clone();
+                let [ups, desc] = exact::<_, 2>(kw, args)?;
                 Self::UpsDesc { ups, desc }
             }
             "NUMLOGINS" => parse_numlogins(args)?,
             "ON" | "OFF" | "PENDING" | "SUCCESS" => {
-                exact::<0>(kw, args)?;
+                exact::<_, 0>(kw, args)?;
                 match kw {
                     "ON" => Self::TrackingMode(true),
                     "OFF" => Self::TrackingMode(false),
@@ -382,7 +382,7 @@ impl Response {
             "UPS" | "RW" | "CMD" | "ENUM" | "RANGE" | "CLIENT" => {
                 Self::Item(ListItem::from_words(kw, args)?)
             }
-            _ => Self::Text(words.join(" ")),
+            _ => Self::Text(join(words)),
         })
     }
 }
@@ -405,37 +405,38 @@ fn parse_err(line: &str) -> Result<Response, ParseError> {
     })
 }
 
-fn parse_ok(args: &[String]) -> Result<Response, ParseError> {
-    Ok(match args {
+fn parse_ok<S: AsRef<str>>(args: &[S]) -> Result<Response, ParseError> {
+    let words: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+    Ok(match words.as_slice() {
         [] => Response::Ok,
-        [t, id] if t == "TRACKING" => Response::OkTracking(id.clone()),
-        [t] if t == "Goodbye" => Response::OkGoodbye,
-        [t] if t == "FSD-SET" => Response::OkFsdSet,
-        [t] if t == "PRIMARY-GRANTED" => Response::OkPrimaryGranted,
-        [t] if t == "MASTER-GRANTED" => Response::OkMasterGranted,
-        [t] if t == "STARTTLS" => Response::OkStartTls,
+        ["TRACKING", id] => Response::OkTracking((*id).to_owned()),
+        ["Goodbye"] => Response::OkGoodbye,
+        ["FSD-SET"] => Response::OkFsdSet,
+        ["PRIMARY-GRANTED"] => Response::OkPrimaryGranted,
+        ["MASTER-GRANTED"] => Response::OkMasterGranted,
+        ["STARTTLS"] => Response::OkStartTls,
         [other, ..] => {
             return Err(ParseError::InvalidValue {
                 what: "OK reply",
-                value: other.clone(),
+                value: (*other).to_owned(),
             })
         }
     })
 }
 
-fn parse_type(args: &[String]) -> Result<Response, ParseError> {
+fn parse_type<S: AsRef<str>>(args: &[S]) -> Result<Response, ParseError> {
     let [ups, var, ty @ ..] = args else {
         return Err(missing("TYPE", "needs <ups> <var> <type>"));
     };
     Ok(Response::Type {
-        ups: ups.clone(),
-        var: var.clone(),
+        ups: ups.as_ref().to_owned(),
+        var: var.as_ref().to_owned(),
         ty: VarType::from_words(ty)?,
     })
 }
 
-fn parse_desc(kw: &str, args: &[String]) -> Result<Response, ParseError> {
-    let [ups, name, desc] = exact::<3>(kw, args)?.clone();
+fn parse_desc<S: AsRef<str>>(kw: &str, args: &[S]) -> Result<Response, ParseError> {
+    let [ups, name, desc] = exact::<_, 3>(kw, args)?;
     Ok(if kw == "DESC" {
         Response::Desc {
             ups,
@@ -451,8 +452,8 @@ fn parse_desc(kw: &str, args: &[String]) -> Result<Response, ParseError> {
     })
 }
 
-fn parse_numlogins(args: &[String]) -> Result<Response, ParseError> {
-    let [ups, n] = exact::<2>("NUMLOGINS", args)?;
+fn parse_numlogins<S: AsRef<str>>(args: &[S]) -> Result<Response, ParseError> {
+    let [ups, n] = exact::<_, 2>("NUMLOGINS", args)?;
     let count = match n.parse::<u32>() {
         Ok(count) if n.bytes().all(|b| b.is_ascii_digit()) => count,
         _ => {
@@ -468,8 +469,8 @@ fn parse_numlogins(args: &[String]) -> Result<Response, ParseError> {
     })
 }
 
-fn parse_list_frame(kw: &str, args: &[String]) -> Result<Response, ParseError> {
-    let Some(("LIST", kind)) = args.split_first().map(|(l, k)| (l.as_str(), k)) else {
+fn parse_list_frame<S: AsRef<str>>(kw: &str, args: &[S]) -> Result<Response, ParseError> {
+    let Some(("LIST", kind)) = args.split_first().map(|(l, k)| (l.as_ref(), k)) else {
         return Err(missing(kw, "expected LIST"));
     };
     let kind = ListKind::from_words(kind)?;
@@ -482,18 +483,32 @@ fn parse_list_frame(kw: &str, args: &[String]) -> Result<Response, ParseError> {
 
 /// Exactly `N` arguments: fewer is [`ParseError::InvalidArgument`], more is
 /// [`ParseError::TrailingData`].
-pub(crate) fn exact<'a, const N: usize>(
+pub(crate) fn exact<S: AsRef<str>, const N: usize>(
     command: &str,
-    args: &'a [String],
-) -> Result<&'a [String; N], ParseError> {
+    args: &[S],
+) -> Result<[String; N], ParseError> {
     if let Some(extra) = args.get(N) {
         return Err(ParseError::TrailingData {
             command: command.to_owned(),
-            rest: extra.clone(),
+            rest: extra.as_ref().to_owned(),
         });
     }
-    args.try_into()
-        .map_err(|_| missing(command, "missing arguments"))
+    if args.len() < N {
+        return Err(missing(command, "missing arguments"));
+    }
+    Ok(std::array::from_fn(|i| args[i].as_ref().to_owned()))
+}
+
+/// Words joined by single spaces.
+fn join<S: AsRef<str>>(words: &[S]) -> String {
+    let mut out = String::new();
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(w.as_ref());
+    }
+    out
 }
 
 fn missing(command: &str, reason: &'static str) -> ParseError {

@@ -311,7 +311,7 @@ fn from_words_matches_parse() {
             "{line}"
         );
     }
-    assert_eq!(Response::from_words(&[]), Err(ParseError::Empty));
+    assert_eq!(Response::from_words::<String>(&[]), Err(ParseError::Empty));
 }
 
 fn feed(c: &mut ListCollector, line: &str) -> Result<Option<Vec<ListItem>>, ListError> {
