@@ -18,6 +18,10 @@
 //!   removed again on exit; PID file `<altpidpath>/<driver>-<ups>.pid` when running in the
 //!   background or with `-FF`. As root the driver switches to `-u` (default `nut`) before
 //!   creating the socket, like NUT.
+//! - Messages carry syslog priorities ([`logx`]); each `-q` hides one more, from `Debug` up
+//!   (NUT 2.8.0 applies `-q` to its syslog mask; we log to stderr only, so it applies there).
+//!   Debug output asked for with `-D` and the fatal error that ends the program are always
+//!   written.
 //! - SIGTERM/SIGINT/SIGQUIT stop the driver cleanly; SIGHUP re-reads `ups.conf` and rebuilds
 //!   the driver from the new options at the next poll (NUT 2.8.0 ignores SIGHUP).
 //! - Background mode does not fork: the program re-runs itself with `-FF` in a new process
