@@ -20,8 +20,8 @@
 //! Deliberate differences: an empty value in the file (`ups.macaddr: `) gives an empty
 //! variable (real 2.8.0 repeats the previous line's value, a stale-buffer bug); no 1-second
 //! sleep per cycle; the relay mirrors the upstream types, enums, ranges and commands and
-//! forwards SET and INSTCMD (2.8.0 makes every mirrored variable a local string and
-//! forwards nothing).
+//! forwards SET and INSTCMD with tracking, answering what the upstream driver answered
+//! (2.8.0 makes every mirrored variable a local string and forwards nothing).
 //!
 //! # Annotations (our extension)
 //! Comment lines starting with `# @` declare what a real device would: real dummy-ups reads
