@@ -5,47 +5,31 @@ use std::process::ExitCode;
 
 use nut_bins::getopt::{getopt, Opt};
 use nut_bins::{args, basename, Fatal, UPS_VERSION};
+use nut_monitor::runtime::cli::{Early, UpsmonArgs};
 use nut_monitor::runtime::log::{Level, Logger};
-use nut_monitor::runtime::pidfile::{self, Signal};
+use nut_monitor::runtime::pidfile;
 use nut_monitor::runtime::power::{self, DirectPowerOff, PowerOff};
 use nut_monitor::runtime::privsep::{self, ParentLink};
-use nut_monitor::runtime::upsmon::{load_conf_logged, reload_control, run_process, Control, USAGE};
+use nut_monitor::runtime::upsmon::{load_conf_logged, reload_control, run_process, Control};
+use nut_monitor::runtime::upsmon::{ProcessOptions, USAGE};
 use tokio::signal::unix::signal;
 use tokio::signal::unix::SignalKind as K;
 use tokio::sync::mpsc;
 
-#[derive(Default)]
-struct Cli {
-    cmd: Option<Signal>,
-    debug: u8,
-    fg: Option<bool>,
-    check_flag: bool,
-    single: bool,
-    user: Option<String>,
-}
-
-fn parse(prog: &str, argv: &[String]) -> Result<Cli, ExitCode> {
-    let mut c = Cli::default();
-    let is = |v: &str, cmd: &str| cmd.starts_with(v);
+fn parse(prog: &str, argv: &[String]) -> Result<UpsmonArgs, ExitCode> {
+    let mut c = UpsmonArgs::default();
     for o in getopt(prog, argv, "+DFBhic:P:f:pu:VK46").opts {
-        match o {
-            Opt::Flag('c', Some(v)) if is(&v, "fsd") => c.cmd = Some(Signal::SIGUSR1),
-            Opt::Flag('c', Some(v)) if is(&v, "stop") => c.cmd = Some(Signal::SIGTERM),
-            Opt::Flag('c', Some(v)) if is(&v, "reload") => c.cmd = Some(Signal::SIGHUP),
-            Opt::Flag('D', _) => c.debug += 1,
-            Opt::Flag('F', _) => c.fg = Some(true),
-            Opt::Flag('B', _) => c.fg = Some(false),
-            Opt::Flag('K', _) => c.check_flag = true,
-            Opt::Flag('p', _) => c.single = true,
-            Opt::Flag('u', v) => c.user = v,
-            Opt::Flag('4' | '6' | 'i' | 'f', _) => {}
-            Opt::Flag('V', _) => return Err(ExitCode::SUCCESS),
+        let early = match o {
+            Opt::Flag(f, v) => c.set(f, v).err(),
             Opt::Bad(m) => {
                 eprintln!("{m}");
-                print!("{USAGE}");
-                return Err(ExitCode::SUCCESS);
+                Some(Early::Help)
             }
-            _ => {
+        };
+        match early {
+            None => {}
+            Some(Early::Version) => return Err(ExitCode::SUCCESS),
+            Some(Early::Help) => {
                 print!("{USAGE}");
                 return Err(ExitCode::SUCCESS);
             }
@@ -66,17 +50,21 @@ fn main() -> ExitCode {
     };
     let pidpath = pidfile::pidfile(&prog);
     if let Some(sig) = cli.cmd {
-        return pidfile::signal(&pidpath, Some(sig))
-            .map_or_else(|e| fail(&format!("upsmon: {e}")), |()| ExitCode::SUCCESS);
+        return pidfile::signal_target(&pidpath, cli.pid, Some(sig))
+            .map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS);
     }
-    let fg = cli.fg.unwrap_or(cli.debug > 0);
+    let fg = cli.foreground();
     let log = Logger::new(&prog, fg, cli.debug);
-    let conf_path = pidfile::confpath().join("upsmon.conf");
+    let conf_path = (cli.conf.clone()).unwrap_or_else(|| pidfile::confpath().join("upsmon.conf"));
+    let opts = ProcessOptions {
+        family: cli.family,
+        ..ProcessOptions::default()
+    };
     if privsep::is_child() {
         let link = Box::new(ParentLink::new(log.clone()));
-        return monitor(conf_path, link, log, true);
+        return monitor(conf_path, link, log, &opts, true);
     }
-    if pidfile::running(&pidpath) {
+    if pidfile::signal_target(&pidpath, cli.pid, None).is_ok() {
         println!("Fatal error: A previous upsmon instance is already running!\nEither stop the previous instance first, or use the 'reload' command.");
         return ExitCode::FAILURE;
     }
@@ -100,7 +88,7 @@ fn main() -> ExitCode {
         let msg = "Warning: running as one big root process by request (upsmon -p)";
         log.log(Level::Info, msg);
         let _ = pidfile::write(&pidpath, std::process::id());
-        let code = monitor(conf_path, Box::new(power), log, false);
+        let code = monitor(conf_path, Box::new(power), log, &opts, false);
         let _ = std::fs::remove_file(&pidpath);
         return code;
     }
@@ -114,7 +102,14 @@ fn main() -> ExitCode {
 }
 
 /// A monitoring process: signals become [`Control`] messages.
-fn monitor(path: PathBuf, power: Box<dyn PowerOff>, log: Logger, watch: bool) -> ExitCode {
+fn monitor(
+    path: PathBuf,
+    power: Box<dyn PowerOff>,
+    log: Logger,
+    opts: &ProcessOptions,
+    watch: bool,
+) -> ExitCode {
+    let opts = opts.clone();
     nut_bins::run(async move {
         let conf = load_conf_logged(&path, &log).map_err(Fatal::new)?;
         let (tx, rx) = mpsc::channel(16);
@@ -139,7 +134,7 @@ fn monitor(path: PathBuf, power: Box<dyn PowerOff>, log: Logger, watch: bool) ->
                 }
             });
         }
-        run_process(&conf, power, log, watch, tx, rx).await;
+        run_process(&conf, power, log, &opts, watch, tx, rx).await;
         Ok(())
     })
 }

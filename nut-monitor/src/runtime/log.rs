@@ -57,6 +57,13 @@ impl Logger {
         }
     }
 
+    /// Sends syslog datagrams to `socket` instead of `/dev/log` (`None`: no syslog).
+    #[must_use]
+    pub fn with_socket(mut self, socket: Option<PathBuf>) -> Self {
+        self.socket = socket;
+        self
+    }
+
     /// Logs `msg` at `level`.
     pub fn log(&self, level: Level, msg: &str) {
         if self.stderr {

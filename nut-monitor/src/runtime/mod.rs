@@ -7,6 +7,7 @@
 //! which feed them in as [`upsmon::Control`] messages.
 //!
 //! # Layout
+//! - [`cli`]: upsmon's command-line options.
 //! - [`connector`]: how a `MONITOR` target is reached ([`connector::Connector`]; TCP with
 //!   STARTTLS per `CERTVERIFY`/`FORCESSL`/`CERTHOST` by default).
 //! - [`upsmon`]: [`upsmon::Upsmon`], the poll loop executing the monitor's outputs.
@@ -17,6 +18,7 @@
 //! - [`upssched`]: upssched's client side and timer daemon.
 //! - [`log`]: syslog and stderr logging.
 
+pub mod cli;
 pub mod connector;
 pub mod log;
 pub mod notify_exec;

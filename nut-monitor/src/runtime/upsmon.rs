@@ -21,7 +21,7 @@ use nut_proto::UpsAddr;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::connector::Connector;
+use super::connector::{AddressFamily, Connector, TcpConnector};
 use super::log::{Level, Logger};
 use super::notify_exec::Notifier;
 use super::power::PowerOff;
@@ -394,16 +394,36 @@ pub fn load_conf(
     Ok(UpsmonConf::parse(&text, &path.display().to_string())?)
 }
 
+/// What a monitoring process uses besides its configuration (upsmon's fixed choices,
+/// replaceable for tests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessOptions {
+    /// The WALL command, run through `/bin/sh -c` with the message on its stdin (upsmon:
+    /// `wall`, found in `PATH`); `None` disables WALL.
+    pub wall: Option<String>,
+    /// Addresses tried when connecting (`-4`, `-6`).
+    pub family: AddressFamily,
+}
+
+impl Default for ProcessOptions {
+    fn default() -> Self {
+        Self {
+            wall: Some("wall".into()),
+            family: AddressFamily::Any,
+        }
+    }
+}
+
 /// Builds and runs the monitor of `conf` over TCP: the whole life of a monitoring process.
 pub async fn serve(
     conf: &UpsmonConf,
     power: Box<dyn PowerOff>,
     log: Logger,
-    wall: Option<String>,
+    opts: &ProcessOptions,
     control: mpsc::Receiver<Control>,
 ) -> Finish {
-    let notifier = Notifier::new(conf.notifycmd.clone(), wall, log.clone());
-    let connector = super::connector::TcpConnector::new(conf);
+    let notifier = Notifier::new(conf.notifycmd.clone(), opts.wall.clone(), log.clone());
+    let connector = TcpConnector::new(conf).family(opts.family);
     Upsmon::new(conf, connector, notifier, power, log)
         .run(control)
         .await
@@ -424,6 +444,7 @@ pub async fn run_process(
     conf: &UpsmonConf,
     power: Box<dyn PowerOff>,
     log: Logger,
+    opts: &ProcessOptions,
     watch_parent: bool,
     tx: mpsc::Sender<Control>,
     rx: mpsc::Receiver<Control>,
@@ -431,7 +452,7 @@ pub async fn run_process(
     if watch_parent {
         super::privsep::watch_parent(tx);
     }
-    serve(conf, power, log, Some("wall".into()), rx).await
+    serve(conf, power, log, opts, rx).await
 }
 
 /// `upsmon -h`.
