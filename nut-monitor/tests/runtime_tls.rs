@@ -1,0 +1,314 @@
+//! The upsmon runtime against our own upsd (nut-server, in process) with STARTTLS: server
+//! certificate verification against CERTPATH (a directory of PEM CAs), the name check and
+//! CERTHOST, client certificates (CERTFILE, and CERTIDENT naming a PEM file) for
+//! `CERTREQUEST REQUIRE`, FORCESSL against a server without TLS, and `-4`/`-6`.
+//!
+//! Success is seen on the server (`GET NUMLOGINS` counts upsmon's LOGIN); failure in
+//! upsmon's own log, captured through a Unix datagram socket standing in for `/dev/log`.
+#![allow(clippy::unwrap_used)]
+
+use std::os::unix::net::UnixDatagram;
+use std::path::{Path, PathBuf};
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use nut_client::{Client, ClientError};
+use nut_driver_core::sock::TrackingResult;
+use nut_driver_core::{Driver, DriverError, DriverInfo, DriverState};
+use nut_monitor::runtime::connector::{AddressFamily, Connector, TcpConnector};
+use nut_monitor::runtime::log::Logger;
+use nut_monitor::runtime::notify_exec::Notifier;
+use nut_monitor::runtime::power::DirectPowerOff;
+use nut_monitor::runtime::upsmon::{Control, Finish, Upsmon};
+use nut_monitor::upsmon::Settings;
+use nut_proto::config::upsd_conf::CertRequest;
+use nut_proto::config::{UpsdUsers, UpsmonConf};
+use nut_server::auth::Users;
+use nut_server::net::tls::{acceptor, TlsSettings};
+use nut_server::{
+    Descriptions, InProcess, ServedConfig, Server, ServerOptions, ServerState, UpsDef,
+};
+use rcgen::{BasicConstraints, Certificate, CertificateParams, IsCa, KeyPair};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, oneshot};
+
+/// A UPS on line.
+struct Online;
+
+#[async_trait]
+impl Driver for Online {
+    fn info(&self) -> DriverInfo {
+        DriverInfo {
+            name: "online",
+            version: "1.0",
+            description: "test UPS",
+        }
+    }
+
+    async fn init(&mut self, st: &mut DriverState) -> Result<(), DriverError> {
+        st.set_info("ups.status", "OL");
+        st.data_ok();
+        Ok(())
+    }
+
+    async fn update(&mut self, st: &mut DriverState) -> Result<(), DriverError> {
+        st.data_ok();
+        Ok(())
+    }
+
+    async fn set_var(&mut self, _: &mut DriverState, _: &str, _: &str) -> TrackingResult {
+        TrackingResult::Unknown
+    }
+
+    async fn instcmd(&mut self, _: &mut DriverState, _: &str, _: Option<&str>) -> TrackingResult {
+        TrackingResult::Unknown
+    }
+}
+
+/// A CA, its directory (`ca/root.pem`) and leaf certificates signed by it.
+struct Pki {
+    dir: PathBuf,
+    ca: Certificate,
+    ca_key: KeyPair,
+}
+
+impl Pki {
+    fn new(tag: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("nut-rs-mon-tls-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("ca")).unwrap();
+        let mut params = CertificateParams::new(Vec::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca_key = KeyPair::generate().unwrap();
+        let ca = params.self_signed(&ca_key).unwrap();
+        std::fs::write(dir.join("ca/root.pem"), ca.pem()).unwrap();
+        Self { dir, ca, ca_key }
+    }
+
+    /// A PEM file with a certificate for `name` followed by its key.
+    fn leaf_pem(&self, name: &str, file: &str) -> PathBuf {
+        let key = KeyPair::generate().unwrap();
+        let params = CertificateParams::new(vec![name.to_string()]).unwrap();
+        let cert = params.signed_by(&key, &self.ca, &self.ca_key).unwrap();
+        let path = self.dir.join(file);
+        std::fs::write(&path, format!("{}{}", cert.pem(), key.serialize_pem())).unwrap();
+        path
+    }
+
+    fn cadir(&self) -> PathBuf {
+        self.dir.join("ca")
+    }
+}
+
+impl Drop for Pki {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+const USERS: &str = "[mon]\n password = pass\n upsmon primary\n";
+
+/// Our upsd on 127.0.0.1:0 serving `ups1`, with STARTTLS when `tls` is given.
+async fn upsd(tls: Option<TlsSettings>) -> (u16, oneshot::Sender<()>) {
+    let backend = InProcess::new().with_poll_interval(Duration::from_millis(100));
+    backend.add("ups1", Online);
+    let mut opts = ServerOptions::with_backend(backend);
+    opts.tls = tls.map(|t| acceptor(&t).unwrap());
+    let users = Users::from_config(&UpsdUsers::parse(USERS, "upsd.users").unwrap().config);
+    let served = ServedConfig::new(vec![UpsDef::new("ups1", "online", "none")], users);
+    let server = Server::new(ServerState::new(served, Descriptions::builtin()), opts);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = server
+            .serve(vec![listener], async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    (port, tx)
+}
+
+/// `GET NUMLOGINS ups1`, asked in plain text (STARTTLS is optional for this client).
+async fn numlogins(port: u16) -> u32 {
+    let mut c = Client::connect("127.0.0.1", port).await.unwrap();
+    c.num_logins("ups1").await.unwrap()
+}
+
+/// upsmon's log lines, received on a datagram socket.
+struct Syslog {
+    sock: UnixDatagram,
+    path: PathBuf,
+}
+
+impl Syslog {
+    fn new(dir: &Path) -> Self {
+        let path = dir.join("log.sock");
+        let _ = std::fs::remove_file(&path);
+        let sock = UnixDatagram::bind(&path).unwrap();
+        sock.set_nonblocking(true).unwrap();
+        Self { sock, path }
+    }
+
+    fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 2048];
+        while let Ok(n) = self.sock.recv(&mut buf) {
+            out.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+        }
+        out
+    }
+}
+
+/// Runs upsmon with `extra` configuration against `port` for about a second (many fast
+/// polls); returns the login count seen by upsd meanwhile and upsmon's log.
+async fn run_upsmon(pki: &Pki, port: u16, host: &str, extra: &str) -> (u32, Vec<String>) {
+    let text = format!(
+        "MONITOR ups1@{host}:{port} 1 mon pass primary\nNOTIFYFLAG COMMBAD IGNORE\n{extra}"
+    );
+    let conf = UpsmonConf::parse(&text, "upsmon.conf").unwrap().config;
+    let syslog = Syslog::new(&pki.dir);
+    let log = Logger::new("upsmon", false, 0).with_socket(Some(syslog.path.clone()));
+    let notifier = Notifier::new(None, None, log.clone());
+    let power = DirectPowerOff::prepare(&conf, &log);
+    let mut settings = Settings::from_conf(&conf);
+    (settings.pollfreq, settings.pollfreqalert) =
+        (Duration::from_millis(100), Duration::from_millis(100));
+    let mon = Upsmon::new(
+        &conf,
+        TcpConnector::new(&conf),
+        notifier,
+        Box::new(power),
+        log,
+    )
+    .with_settings(settings);
+    assert_eq!(numlogins(port).await, 0, "the previous run logged out");
+    let (tx, rx) = mpsc::channel(4);
+    let run = tokio::spawn(mon.run(rx));
+    let mut logins = 0;
+    for _ in 0..20 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        logins = numlogins(port).await;
+        if logins > 0 {
+            break;
+        }
+    }
+    tx.send(Control::Stop).await.unwrap();
+    let finish = tokio::time::timeout(Duration::from_secs(10), run).await;
+    assert_eq!(finish.unwrap().unwrap(), Finish::Stopped);
+    (logins, syslog.lines())
+}
+
+fn require_settings(pki: &Pki) -> TlsSettings {
+    TlsSettings {
+        certfile: pki.leaf_pem("localhost", "upsd.pem"),
+        certpath: Some(pki.cadir()),
+        certrequest: CertRequest::Require,
+    }
+}
+
+fn verified(pki: &Pki) -> String {
+    format!(
+        "FORCESSL 1\nCERTVERIFY 1\nCERTPATH {}\nCERTHOST 127.0.0.1 localhost 1 1\n",
+        pki.cadir().display()
+    )
+}
+
+#[tokio::test]
+async fn verified_tls_with_a_client_certificate_logs_in() {
+    let pki = Pki::new("certfile");
+    let (port, _stop) = upsd(Some(require_settings(&pki))).await;
+    let client = pki.leaf_pem("upsmon", "client.pem");
+    let extra = format!("{}CERTFILE {}\n", verified(&pki), client.display());
+    let (logins, log) = run_upsmon(&pki, port, "127.0.0.1", &extra).await;
+    assert_eq!(logins, 1, "{log:?}");
+
+    let ident = format!(
+        "{}CERTIDENT {} \"unused\"\n",
+        verified(&pki),
+        client.display()
+    );
+    let (logins, log) = run_upsmon(&pki, port, "127.0.0.1", &ident).await;
+    assert_eq!(logins, 1, "CERTIDENT naming a PEM file: {log:?}");
+}
+
+#[tokio::test]
+async fn certrequest_require_refuses_upsmon_without_a_client_certificate() {
+    let pki = Pki::new("nocert");
+    let (port, _stop) = upsd(Some(require_settings(&pki))).await;
+    let (logins, log) = run_upsmon(&pki, port, "127.0.0.1", &verified(&pki)).await;
+    assert_eq!(logins, 0);
+    let failed = log.iter().filter(|l| l.contains("connect failed")).count();
+    assert!(failed >= 3, "each poll tries and fails: {log:?}");
+    assert!(
+        log[0].starts_with("<27>upsmon["),
+        "LOG_ERR, daemon: {log:?}"
+    );
+}
+
+#[tokio::test]
+async fn certverify_checks_the_ca_and_the_name() {
+    let pki = Pki::new("verify");
+    let other = Pki::new("verify-other");
+    let settings = TlsSettings {
+        certrequest: CertRequest::No,
+        certpath: None,
+        ..require_settings(&pki)
+    };
+    let (port, _stop) = upsd(Some(settings)).await;
+    // Another CA in CERTPATH: refused.
+    let wrong_ca = format!(
+        "FORCESSL 1\nCERTVERIFY 1\nCERTPATH {}\nCERTHOST 127.0.0.1 localhost 1 1\n",
+        other.cadir().display()
+    );
+    let (logins, log) = run_upsmon(&pki, port, "127.0.0.1", &wrong_ca).await;
+    assert_eq!(logins, 0, "{log:?}");
+    assert!(log.iter().any(|l| l.contains("connect failed")), "{log:?}");
+    // The right CA but the certificate names localhost, not 127.0.0.1: refused.
+    let no_certhost = format!(
+        "FORCESSL 1\nCERTVERIFY 1\nCERTPATH {}\n",
+        pki.cadir().display()
+    );
+    let (logins, log) = run_upsmon(&pki, port, "127.0.0.1", &no_certhost).await;
+    assert_eq!(logins, 0, "{log:?}");
+    // CERTHOST names it: accepted.
+    let (logins, log) = run_upsmon(&pki, port, "127.0.0.1", &verified(&pki)).await;
+    assert_eq!(logins, 1, "{log:?}");
+    // Without CERTVERIFY any certificate is accepted (encryption only), as upsmon does.
+    let (logins, log) = run_upsmon(&pki, port, "127.0.0.1", "FORCESSL 1\n").await;
+    assert_eq!(logins, 1, "{log:?}");
+}
+
+#[tokio::test]
+async fn forcessl_refuses_a_server_without_tls_and_plain_text_is_the_fallback() {
+    let pki = Pki::new("plain");
+    let (port, _stop) = upsd(None).await;
+    let (logins, log) = run_upsmon(&pki, port, "127.0.0.1", "FORCESSL 1\n").await;
+    assert_eq!(logins, 0, "{log:?}");
+    let (logins, log) = run_upsmon(&pki, port, "127.0.0.1", "").await;
+    assert_eq!(logins, 1, "{log:?}");
+}
+
+async fn reach(family: AddressFamily, host: &str, port: u16) -> Result<(), ClientError> {
+    let text = "MONITOR ups1@127.0.0.1 1 mon pass secondary\n";
+    let conf = UpsmonConf::parse(text, "upsmon.conf").unwrap().config;
+    let connector = TcpConnector::new(&conf).family(family);
+    let mut c = connector.connect(host, port).await?;
+    c.num_logins("ups1").await.map(drop)
+}
+
+#[tokio::test]
+async fn address_family_options_filter_what_is_tried() {
+    let (port, _stop) = upsd(None).await;
+    assert!(reach(AddressFamily::Any, "127.0.0.1", port).await.is_ok());
+    assert!(reach(AddressFamily::V4, "127.0.0.1", port).await.is_ok());
+    let v6 = reach(AddressFamily::V6, "127.0.0.1", port).await;
+    assert!(
+        matches!(&v6, Err(ClientError::Io(e)) if e.to_string().contains("no V6 address")),
+        "{v6:?}"
+    );
+    let v4_only = reach(AddressFamily::V4, "::1", port).await;
+    assert!(v4_only.is_err(), "{v4_only:?}");
+}
