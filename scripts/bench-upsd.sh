@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Side-by-side load test of our upsd and real upsd 2.8.0, both serving the SAME real
+# dummy-ups 2.8.0 driver (one driver socket, two servers), on 127.0.0.1 in a temp dir.
+#
+#   cargo build --release -p nut-bins --bin upsd -p nut-benches --bin loadgen
+#   sudo scripts/bench-upsd.sh            # (root: NUT daemons run with -u root)
+#
+# Env: BIN (our binaries, default target/release), SECS (per run, default 5).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release}
+SECS=${SECS:-5}
+DEV=${DEV:-/work/shared/data/nut/epdu-managed.dev}
+[ -f "$DEV" ] || DEV="$ROOT/scripts/data/$(basename "$DEV")"
+for f in /lib/nut/upsd /lib/nut/dummy-ups "$BIN/upsd" "$BIN/loadgen"; do
+  [ -x "$f" ] || { echo "missing $f" >&2; exit 1; }
+done
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+dir=$(mktemp -d /tmp/nut-bench.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir"; }
+trap cleanup EXIT
+mkdir -p "$dir/real" "$dir/ours" "$dir/state"
+cp "$DEV" "$dir/real/dummy.dev"
+printf '[dummy]\n\tdriver = dummy-ups\n\tport = dummy.dev\n' > "$dir/real/ups.conf"
+printf '[admin]\n\tpassword = secret\n\tactions = SET\n\tinstcmds = ALL\n' > "$dir/real/upsd.users"
+cp "$dir/real/ups.conf" "$dir/real/upsd.users" "$dir/ours/"
+rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+printf 'LISTEN 127.0.0.1 %s\n' "$rport" > "$dir/real/upsd.conf"
+printf 'LISTEN 127.0.0.1 0\n' > "$dir/ours/upsd.conf"
+
+export NUT_STATEPATH="$dir/state" NUT_ALTPIDPATH="$dir/state"
+NUT_CONFPATH="$dir/real" /lib/nut/dummy-ups -a dummy -u root -F >"$dir/drv.log" 2>&1 & pids+=($!)
+for _ in $(seq 100); do [ -S "$dir/state/dummy-ups-dummy" ] && break; sleep 0.1; done
+NUT_CONFPATH="$dir/real" /lib/nut/upsd -u root -F >"$dir/real.log" 2>&1 & pids+=($!); rpid=$!
+NUT_CONFPATH="$dir/ours" NUT_ALTPIDPATH="$dir/ours" "$BIN/upsd" -u root -F >/dev/null 2>"$dir/ours.log" & pids+=($!); opid=$!
+oport=
+for _ in $(seq 100); do
+  oport=$(sed -n 's/^listening on 127.0.0.1 port //p' "$dir/ours.log" | head -1)
+  [ -n "$oport" ] && upsc "dummy@127.0.0.1:$oport" device.mfr >/dev/null 2>&1 \
+    && upsc "dummy@127.0.0.1:$rport" device.mfr >/dev/null 2>&1 && break
+  sleep 0.1
+done
+[ -n "$oport" ] || { echo "our upsd did not start:"; cat "$dir/ours.log"; exit 1; }
+
+lg() { "$BIN/loadgen" --target "ours=127.0.0.1:$oport@$opid" --target "real=127.0.0.1:$rport@$rpid" \
+         --ups dummy --var device.mfr --secs "$SECS" "$@"; echo; }
+lg_ours() { "$BIN/loadgen" --target "ours=127.0.0.1:$oport@$opid" --ups dummy --var device.mfr --secs "$SECS" "$@"; echo; }
+
+echo "== $(nproc) cores; real upsd pid $rpid port $rport; our upsd pid $opid port $oport"
+lg --mode get --clients 100
+lg --mode get --clients 500
+lg --mode list --clients 10
+lg --mode churn --clients 50
+lg --mode burst --clients 1000
+lg --mode idle --clients 10000 --secs 2
+# Real upsd blocks every client while one does not read (COMPAT 24): ours only.
+lg_ours --mode slowreader --clients 50
+lg_ours --mode get --clients 50
