@@ -83,7 +83,7 @@ fn reload_by_pid_rereads_the_f_config() {
     let a = format!("ONBATT a@127.0.0.1:{0} first a@127.0.0.1:{0}", sb.port);
     let first = wait_until(Duration::from_secs(10), || notifications(&dir).len() == 1);
     assert!(first, "{:?}", notifications(&dir));
-    assert_eq!(notifications(&dir), [a.clone()]);
+    assert_eq!(notifications(&dir), std::slice::from_ref(&a));
 
     fs::write(&file, conf(&dir, sb.port, "b", "second %s")).unwrap();
     // Without -P there is no PID file to find: the command fails.

@@ -50,8 +50,8 @@ impl UpsmonArgs {
                     ("stop", Signal::SIGTERM),
                     ("reload", Signal::SIGHUP),
                 ];
-                let found = cmd.iter().filter(|(name, _)| name.starts_with(v.as_str()));
-                self.cmd = Some(found.last().ok_or(Early::Help)?.1);
+                let mut found = cmd.iter().filter(|(name, _)| name.starts_with(v.as_str()));
+                self.cmd = Some(found.next_back().ok_or(Early::Help)?.1);
             }
             'P' => self.pid = Some(pidfile::parse_pid(&v).ok_or(Early::Help)?),
             'D' => self.debug = self.debug.saturating_add(1),

@@ -118,7 +118,7 @@ impl TcpConnector {
         self.conf
             .certfile
             .as_deref()
-            .or(ident.filter(|n| Path::new(n).is_file()))
+            .or_else(|| ident.filter(|n| Path::new(n).is_file()))
     }
 
     /// Resolves `host` and connects to the first address of the allowed family that
