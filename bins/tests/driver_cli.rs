@@ -97,6 +97,8 @@ fn reload_applies_a_changed_ups_conf() {
         value(&dir, "driver.parameter.port").as_deref(),
         Some("b.dev")
     );
+    // What only a.dev had is gone, not left behind from the old setup.
+    assert_eq!(value(&dir, "battery.charge"), None);
     // SIGHUP: a new override is applied.
     conf(&dir, "\toverride.ups.model = Reloaded\n");
     let pid = std::fs::read_to_string(dir.join("dummy-ups-x.pid")).unwrap();
@@ -109,6 +111,7 @@ fn reload_applies_a_changed_ups_conf() {
         value(&dir, "ups.model").as_deref() == Some("Reloaded")
             && value(&dir, "ups.id").as_deref() == Some("from-a")
     });
+    assert_eq!(value(&dir, "battery.charge").as_deref(), Some("50"));
     // A broken ups.conf on reload keeps the driver running with the old settings.
     std::fs::write(dir.join("ups.conf"), "[x]\n\tdriver = \"unterminated\n").unwrap();
     let out = run_capture(&mut driver(&dir, &["-a", "x", "-c", "reload"]));

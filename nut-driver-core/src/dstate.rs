@@ -252,6 +252,64 @@ impl DriverState {
         }
     }
 
+    /// Makes this state equal to `other` (e.g. a driver re-initialised into a fresh state on
+    /// reload), queueing only the broadcasts for what differs: DELINFO/DELCMD for what is
+    /// gone, SETINFO/SETFLAGS/SETAUX/ADDENUM/... for what is new or changed, and
+    /// DATAOK/DATASTALE if the staleness differs.
+    pub fn sync_to(&mut self, other: &Self) {
+        let gone: Vec<String> = self
+            .tree
+            .vars()
+            .filter(|v| other.tree.get(&v.name).is_none())
+            .map(|v| v.name.clone())
+            .collect();
+        for name in gone {
+            self.del_info(&name);
+        }
+        for v in other.tree.vars() {
+            self.sync_var(v);
+        }
+        let old_cmds: Vec<String> = self.tree.cmds().map(str::to_owned).collect();
+        for c in old_cmds.iter().filter(|c| !other.tree.has_cmd(c)) {
+            self.del_cmd(c);
+        }
+        for c in other.tree.cmds() {
+            self.add_cmd(c);
+        }
+        if other.stale {
+            self.data_stale();
+        } else {
+            self.data_ok();
+        }
+    }
+
+    fn sync_var(&mut self, v: &crate::tree::Var) {
+        if v.flags.immutable {
+            self.set_override(&v.name, &v.value);
+        } else {
+            self.tree.set_immutable(&v.name, false);
+            self.set_info(&v.name, v.value.clone());
+        }
+        self.set_flags(&v.name, v.flags);
+        self.set_aux(&v.name, v.aux);
+        let (enums, ranges) = match self.tree.get(&v.name) {
+            Some(cur) => (cur.enums.clone(), cur.ranges.clone()),
+            None => (Vec::new(), Vec::new()),
+        };
+        for e in enums.iter().filter(|e| !v.enums.contains(e)) {
+            self.del_enum(&v.name, e);
+        }
+        for e in &v.enums {
+            self.add_enum(&v.name, e);
+        }
+        for &(min, max) in ranges.iter().filter(|r| !v.ranges.contains(r)) {
+            self.del_range(&v.name, min, max);
+        }
+        for &(min, max) in &v.ranges {
+            self.add_range(&v.name, min, max);
+        }
+    }
+
     /// Takes the queued broadcasts, oldest first.
     pub fn take_updates(&mut self) -> Vec<DriverMsg> {
         std::mem::take(&mut self.updates)
@@ -373,6 +431,36 @@ mod tests {
         d.set_info("battery.charge.low", "10");
         assert_eq!(d.get("ups.mfr"), Some("Forced"));
         assert_eq!(d.get("battery.charge.low"), Some("10"));
+    }
+
+    #[test]
+    fn sync_broadcasts_only_the_differences() {
+        let mut live = DriverState::new();
+        live.set_info("battery.charge", "100");
+        live.set_info("ups.status", "OL");
+        live.set_info("ups.model", "Old");
+        live.add_cmd("load.off");
+        live.data_ok();
+        live.take_updates();
+        let mut fresh = DriverState::new();
+        fresh.set_info("ups.status", "OL");
+        fresh.set_info("ups.model", "New");
+        fresh.set_rw_string("ups.model", 32);
+        fresh.add_cmd("beeper.toggle");
+        fresh.data_ok();
+        live.sync_to(&fresh);
+        assert_eq!(
+            wire(live.take_updates()),
+            [
+                "DELINFO battery.charge",
+                "SETINFO ups.model \"New\"",
+                "SETFLAGS ups.model RW STRING",
+                "SETAUX ups.model 32",
+                "DELCMD load.off",
+                "ADDCMD beeper.toggle",
+            ]
+        );
+        assert_eq!(wire(live.dump()), wire(fresh.dump()));
     }
 
     #[test]

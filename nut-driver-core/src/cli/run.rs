@@ -342,28 +342,41 @@ struct Supervised<D, M> {
 }
 
 impl<D: Driver, M: MakeDriver<D>> Supervised<D, M> {
-    async fn reload_now(&mut self, state: &mut DriverState) {
+    /// Rebuilds the driver from a fresh `ups.conf`: it initialises and polls into a scratch
+    /// state, and the live state is then brought to match it, so variables the new setup no
+    /// longer publishes are deleted (DELINFO) rather than left behind. Returns true when the
+    /// new driver took over (its poll for this cycle is done).
+    async fn reload_now(&mut self, state: &mut DriverState) -> bool {
         let setup = match (self.reread)(&self.paths) {
             Ok(s) => s,
             Err(e) => {
-                return logx(
+                logx(
                     Priority::Warning,
                     &format!("reload: {e}; keeping the old settings"),
-                )
+                );
+                return false;
             }
         };
         let mut fresh = (self.make)(setup.options.clone(), &self.paths);
-        match fresh.init(state).await {
-            Ok(()) => {
-                apply_setup(state, &setup);
-                self.inner = fresh;
-                logx(Priority::Info, "reloaded ups.conf");
-            }
-            Err(e) => logx(
+        let mut scratch = DriverState::new();
+        scratch.set_info("device.type", "ups");
+        apply_setup(&mut scratch, &setup);
+        if let Err(e) = fresh.init(&mut scratch).await {
+            logx(
                 Priority::Warning,
                 &format!("reload: {e}; keeping the old driver"),
-            ),
+            );
+            return false;
         }
+        publish_info(&mut scratch, &fresh.info(), &setup);
+        if fresh.update(&mut scratch).await.is_err() {
+            scratch.data_stale();
+        }
+        remap_device(&mut scratch);
+        state.sync_to(&scratch);
+        self.inner = fresh;
+        logx(Priority::Info, "reloaded ups.conf");
+        true
     }
 }
 
@@ -378,8 +391,8 @@ impl<D: Driver, M: MakeDriver<D>> Driver for Supervised<D, M> {
     }
 
     async fn update(&mut self, state: &mut DriverState) -> Result<(), DriverError> {
-        if self.reload.swap(false, Ordering::SeqCst) {
-            self.reload_now(state).await;
+        if self.reload.swap(false, Ordering::SeqCst) && self.reload_now(state).await {
+            return Ok(());
         }
         self.inner.update(state).await
     }
