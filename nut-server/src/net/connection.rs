@@ -1,6 +1,7 @@
 //! One client connection: bytes in, words to the [`Session`], replies out.
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,10 +9,10 @@ use nut_proto::text::{Limits, WordSplitter};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{watch, OwnedSemaphorePermit};
-use tokio::time::{timeout, timeout_at, Instant};
+use tokio::time::{sleep_until, timeout, Instant, Sleep};
 use tokio_rustls::TlsAcceptor;
 
-use super::backend::{lock, now};
+use super::backend::lock;
 use super::server::Inner;
 use crate::{Session, TlsPolicy};
 
@@ -40,6 +41,7 @@ struct Conn {
     ctx: Arc<ConnCtx>,
     stop: watch::Receiver<bool>,
     out: String,
+    last_line: Instant,
 }
 
 /// Serves one accepted client until it leaves, idles out or the server stops.
@@ -65,10 +67,12 @@ pub(crate) async fn serve(
         ctx,
         stop,
         out: String::new(),
+        last_line: Instant::now(),
     };
     let mut stream = stream;
     if let Outcome::StartTls = conn.run(&mut stream).await {
-        conn.upgrade(stream).await;
+        // Boxed: the TLS handshake state is large and most connections never need it.
+        Box::pin(conn.upgrade(stream)).await;
     } else {
         let _ = stream.shutdown().await;
     }
@@ -99,30 +103,48 @@ impl Conn {
         }
     }
 
+    /// Reads, handles and answers until the client leaves, idles out, or asks for TLS.
+    ///
+    /// One idle timer per connection, re-armed only when it fires (not per request), and one
+    /// stop future: the per-request cost is a read, the session, and a write.
     async fn run<S: AsyncRead + AsyncWrite + Unpin>(&mut self, io: &mut S) -> Outcome {
         let mut buf = [0u8; READ_CHUNK];
-        let mut deadline = Instant::now() + self.ctx.idle;
+        self.last_line = Instant::now();
+        let idle = sleep_until(self.last_line + self.ctx.idle);
+        tokio::pin!(idle);
+        let mut stop = self.stop.clone();
+        let stopped = stop.changed();
+        tokio::pin!(stopped);
         loop {
-            let read = tokio::select! {
-                r = timeout_at(deadline, io.read(&mut buf)) => r,
-                _ = self.stop.changed() => return Outcome::Closed,
-            };
-            let n = match read {
-                Ok(Ok(0)) | Ok(Err(_)) => return Outcome::Closed,
-                Ok(Ok(n)) => n,
-                Err(_) => {
-                    self.ctx
-                        .inner
-                        .log
-                        .debug("Closing idle client (60 s without a request)");
+            let n = tokio::select! {
+                biased;
+                r = io.read(&mut buf) => match r {
+                    Ok(0) | Err(_) => return Outcome::Closed,
+                    Ok(n) => n,
+                },
+                () = &mut idle => {
+                    if self.rearm(idle.as_mut()) {
+                        continue;
+                    }
+                    self.ctx.inner.log.debug("Closing idle client (no request within the idle timeout)");
                     return Outcome::Closed;
                 }
+                _ = &mut stopped => return Outcome::Closed,
             };
-            let step = self.process(&buf[..n], io, &mut deadline).await;
-            if let Some(outcome) = step {
+            if let Some(outcome) = self.process(&buf[..n], io, idle.as_mut()).await {
                 return outcome;
             }
         }
+    }
+
+    /// When the idle timer fires: true (timer moved) if a line came in since it was set.
+    fn rearm(&self, idle: Pin<&mut Sleep>) -> bool {
+        let due = self.last_line + self.ctx.idle;
+        if Instant::now() >= due {
+            return false;
+        }
+        idle.reset(due);
+        true
     }
 
     /// Handles every complete line of one read; replies go out in one write at the end (or
@@ -131,17 +153,18 @@ impl Conn {
         &mut self,
         bytes: &[u8],
         io: &mut S,
-        deadline: &mut Instant,
+        mut idle: Pin<&mut Sleep>,
     ) -> Option<Outcome> {
         let mut closing = false;
+        let now = Instant::now();
         for &b in bytes {
             let Some(words) = self.splitter.feed(b) else {
                 continue;
             };
-            *deadline = Instant::now() + self.ctx.idle;
+            self.last_line = now;
             let reply = {
                 let mut state = lock(&self.ctx.inner.state);
-                self.session.handle(words, &mut state, now())
+                self.session.handle(words, &mut state, now.into_std())
             };
             self.out.push_str(&reply.text);
             for (ups, msg) in reply.to_driver {
@@ -149,37 +172,53 @@ impl Conn {
             }
             if reply.start_tls {
                 // Whatever followed STARTTLS in this read belongs to the handshake.
-                return Some(match self.flush(io).await {
+                return Some(match self.flush(io, idle.as_mut()).await {
                     true => Outcome::StartTls,
                     false => Outcome::Closed,
                 });
             }
             // LOGOUT closes, unless another command follows in the same read (as upsd).
             closing = reply.close;
-            if self.out.len() >= OUT_FLUSH && !self.flush(io).await {
+            if self.out.len() >= OUT_FLUSH && !self.flush(io, idle.as_mut()).await {
                 return Some(Outcome::Closed);
             }
         }
-        if !self.flush(io).await || closing {
+        if !self.flush(io, idle).await || closing {
             return Some(Outcome::Closed);
         }
         None
     }
 
-    /// Writes the pending replies in one write; false if the client is gone or has not read
-    /// for the idle timeout.
-    async fn flush<S: AsyncWrite + Unpin>(&mut self, io: &mut S) -> bool {
-        if self.out.is_empty() {
-            return true;
+    /// Writes the pending replies (one write unless the socket is full); false if the client
+    /// is gone or has not read anything for the idle timeout.
+    async fn flush<S: AsyncWrite + Unpin>(
+        &mut self,
+        io: &mut S,
+        mut idle: Pin<&mut Sleep>,
+    ) -> bool {
+        let out = std::mem::take(&mut self.out);
+        let mut pos = 0;
+        let mut ok = true;
+        while ok && pos < out.len() {
+            tokio::select! {
+                biased;
+                r = io.write(&out.as_bytes()[pos..]) => match r {
+                    Ok(0) | Err(_) => ok = false,
+                    Ok(n) => pos += n,
+                },
+                () = &mut idle => ok = self.rearm(idle.as_mut()),
+            }
         }
-        let write = async {
-            io.write_all(self.out.as_bytes()).await?;
-            io.flush().await
-        };
-        let ok = matches!(timeout(self.ctx.idle, write).await, Ok(Ok(())));
-        self.out.clear();
-        if self.out.capacity() > OUT_FLUSH {
-            self.out = String::new();
+        while ok {
+            tokio::select! {
+                biased;
+                r = io.flush() => { ok = r.is_ok(); break; }
+                () = &mut idle => ok = self.rearm(idle.as_mut()),
+            }
+        }
+        if out.capacity() <= OUT_FLUSH {
+            self.out = out;
+            self.out.clear();
         }
         ok
     }
