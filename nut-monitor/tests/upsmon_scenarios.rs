@@ -356,3 +356,20 @@ fn newer_status_tokens_notify_when_they_appear_and_go() {
         ]
     );
 }
+
+#[test]
+fn shutdown_hostsync_is_raised_only_when_configured() {
+    let mut r = Rig::new(PRIMARY);
+    r.answer(&[Some("OB LB")]);
+    assert!(!r.take().iter().any(|l| l.starts_with("SHUTDOWN_HOSTSYNC")));
+    let mut r = Rig::new(&format!("{PRIMARY}NOTIFYFLAG SHUTDOWN_HOSTSYNC SYSLOG\n"));
+    r.answer(&[Some("OB LB")]);
+    let log = r.take();
+    assert!(
+        log.contains(
+            &"SHUTDOWN_HOSTSYNC Shutdown initiated; primary system is waiting for secondaries to log out or time out"
+                .to_owned()
+        ),
+        "{log:?}"
+    );
+}
