@@ -216,10 +216,22 @@ async fn idle(o: &Opts, addr: SocketAddr, pid: Option<u32>) -> Stats {
     let mut conns = Vec::with_capacity(o.clients);
     let mut st = Stats::default();
     let start = Instant::now();
-    for _ in 0..o.clients {
-        match TcpStream::connect(addr).await {
-            Ok(c) => conns.push(c),
-            Err(_) => st.errors += 1,
+    // Connect in waves of 500 so a server with a short accept queue is not hit by all at once.
+    for wave in (0..o.clients).collect::<Vec<_>>().chunks(500) {
+        let tasks: Vec<_> = wave
+            .iter()
+            .map(|_| {
+                tokio::spawn(tokio::time::timeout(
+                    Duration::from_secs(5),
+                    TcpStream::connect(addr),
+                ))
+            })
+            .collect();
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(Ok(c)) => conns.push(c),
+                _ => st.errors += 1,
+            }
         }
     }
     tokio::time::sleep(Duration::from_secs(o.secs)).await;
@@ -292,10 +304,13 @@ fn main() {
         );
         rates.push((name.clone(), st.rate(), p50));
     }
+    if o.mode == "idle" {
+        return;
+    }
     if let Some((first, r0, l0)) = rates.first().cloned() {
         for (name, r, l) in rates.iter().skip(1) {
             println!(
-                "ratio {first}/{name}: throughput x{:.2}, p50 latency x{:.2}",
+                "{first} vs {name}: throughput x{:.2}, p50 latency {name}/{first} x{:.2}",
                 r0 / r,
                 l / l0
             );

@@ -31,11 +31,15 @@ rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
 printf 'LISTEN 127.0.0.1 %s\n' "$rport" > "$dir/real/upsd.conf"
 printf 'LISTEN 127.0.0.1 0\n' > "$dir/ours/upsd.conf"
 
+# With 2+ cores, each server gets core 1 to itself and the load generator core 0, so the
+# comparison is server against server rather than server against load generator.
+SRV=(); CLI=()
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then SRV=(taskset -c 1); CLI=(taskset -c 0); fi
 export NUT_STATEPATH="$dir/state" NUT_ALTPIDPATH="$dir/state"
 NUT_CONFPATH="$dir/real" /lib/nut/dummy-ups -a dummy -u root -F >"$dir/drv.log" 2>&1 & pids+=($!)
 for _ in $(seq 100); do [ -S "$dir/state/dummy-ups-dummy" ] && break; sleep 0.1; done
-NUT_CONFPATH="$dir/real" /lib/nut/upsd -u root -F >"$dir/real.log" 2>&1 & pids+=($!); rpid=$!
-NUT_CONFPATH="$dir/ours" NUT_ALTPIDPATH="$dir/ours" "$BIN/upsd" -u root -F >/dev/null 2>"$dir/ours.log" & pids+=($!); opid=$!
+NUT_CONFPATH="$dir/real" "${SRV[@]}" /lib/nut/upsd -u root -F >"$dir/real.log" 2>&1 & pids+=($!); rpid=$!
+NUT_CONFPATH="$dir/ours" NUT_ALTPIDPATH="$dir/ours" TOKIO_WORKER_THREADS=${OURS_THREADS:-1} "${SRV[@]}" "$BIN/upsd" -u root -F >/dev/null 2>"$dir/ours.log" & pids+=($!); opid=$!
 oport=
 for _ in $(seq 100); do
   oport=$(sed -n 's/^listening on 127.0.0.1 port //p' "$dir/ours.log" | head -1)
@@ -45,17 +49,21 @@ for _ in $(seq 100); do
 done
 [ -n "$oport" ] || { echo "our upsd did not start:"; cat "$dir/ours.log"; exit 1; }
 
-lg() { "$BIN/loadgen" --target "ours=127.0.0.1:$oport@$opid" --target "real=127.0.0.1:$rport@$rpid" \
+lg() { "${CLI[@]}" "$BIN/loadgen" --target "ours=127.0.0.1:$oport@$opid" --target "real=127.0.0.1:$rport@$rpid" \
          --ups dummy --var device.mfr --secs "$SECS" "$@"; echo; }
-lg_ours() { "$BIN/loadgen" --target "ours=127.0.0.1:$oport@$opid" --ups dummy --var device.mfr --secs "$SECS" "$@"; echo; }
+lg_ours() { "${CLI[@]}" "$BIN/loadgen" --target "ours=127.0.0.1:$oport@$opid" --ups dummy --var device.mfr --secs "$SECS" "$@"; echo; }
 
-echo "== $(nproc) cores; real upsd pid $rpid port $rport; our upsd pid $opid port $oport"
-lg --mode get --clients 100
-lg --mode get --clients 500
-lg --mode list --clients 10
-lg --mode churn --clients 50
-lg --mode burst --clients 1000
-lg --mode idle --clients 10000 --secs 2
-# Real upsd blocks every client while one does not read (COMPAT 24): ours only.
-lg_ours --mode slowreader --clients 50
-lg_ours --mode get --clients 50
+echo "== $(nproc) cores (servers: ${SRV[*]:-any}, loadgen: ${CLI[*]:-any}); real upsd pid $rpid port $rport; our upsd pid $opid port $oport"
+MODES=${MODES:-"get100 get500 list churn burst idle slow"}
+for m in $MODES; do
+  case $m in
+    get100) lg --mode get --clients 100 ;;
+    get500) lg --mode get --clients 500 ;;
+    list) lg --mode list --clients 10 ;;
+    churn) lg --mode churn --clients 50 ;;
+    burst) lg --mode burst --clients 1000 ;;
+    idle) lg --mode idle --clients 10000 --secs 2 ;;
+    # Real upsd blocks every client while one does not read (COMPAT 24): ours only.
+    slow) lg_ours --mode get --clients 50; lg_ours --mode slowreader --clients 50 ;;
+  esac
+done
