@@ -165,11 +165,57 @@ fn bench_line_decoder(c: &mut Criterion) {
     group.finish();
 }
 
+/// The receiving paths end to end: upsd framing and parsing requests, a client its replies.
+fn bench_decode_and_parse(c: &mut Criterion) {
+    let requests = stream(REQUESTS);
+    let responses = stream(RESPONSES);
+    let mut group = c.benchmark_group("decode_and_parse");
+    group.throughput(Throughput::Elements(REQUESTS.len() as u64));
+    group.bench_function("requests", |b| {
+        b.iter(|| {
+            let mut decoder = LineDecoder::default();
+            decoder.push(black_box(&requests));
+            let mut n = 0usize;
+            while let Ok(Some(line)) = decoder.next_line() {
+                n += usize::from(Request::parse(&line).is_ok());
+            }
+            n
+        });
+    });
+    // nut-server's connection reads this way: streaming splitter, then `from_words`.
+    group.bench_function("requests_streaming", |b| {
+        b.iter(|| {
+            let mut splitter = WordSplitter::new(Limits::NETWORK);
+            let mut n = 0usize;
+            for &byte in black_box(&requests) {
+                if let Some(Ok(words)) = splitter.feed(byte) {
+                    n += usize::from(Request::from_words(&words).is_ok());
+                }
+            }
+            n
+        });
+    });
+    group.throughput(Throughput::Elements(RESPONSES.len() as u64));
+    group.bench_function("responses", |b| {
+        b.iter(|| {
+            let mut decoder = LineDecoder::default();
+            decoder.push(black_box(&responses));
+            let mut n = 0usize;
+            while let Ok(Some(line)) = decoder.next_line() {
+                n += usize::from(Response::parse(&line).is_ok());
+            }
+            n
+        });
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     bench_messages,
     bench_split_line,
     bench_word_splitter,
-    bench_line_decoder
+    bench_line_decoder,
+    bench_decode_and_parse
 );
 criterion_main!(benches);
