@@ -186,6 +186,10 @@ pub async fn run_foreground<D: Driver + 'static>(
     if let Some(p) = &pid_file {
         process::stop_previous(p, Duration::from_secs(5)).await?;
     }
+    // Handlers first: a SIGTERM that arrives once the PID file exists must take the clean
+    // exit path (socket and PID file removed), not the default action.
+    let reload = Arc::new(AtomicBool::new(false));
+    let shutdown = signals(reload.clone())?;
     let sock = paths.socket(info.name, &setup.ups);
     let listener = bind_socket(&sock, setup.group.as_deref())?;
     if let Some(p) = &pid_file {
@@ -197,7 +201,6 @@ pub async fn run_foreground<D: Driver + 'static>(
         retry_delay: Duration::from_secs(setup.retry_delay.max(1).into()),
         ..LoopConfig::default()
     };
-    let reload = Arc::new(AtomicBool::new(false));
     let mut supervised = Supervised {
         inner: driver,
         make,
@@ -205,7 +208,7 @@ pub async fn run_foreground<D: Driver + 'static>(
         reload: reload.clone(),
         paths,
     };
-    let res = runloop::run(&mut supervised, &mut state, listener, cfg, signals(reload)?).await;
+    let res = runloop::run(&mut supervised, &mut state, listener, cfg, shutdown).await;
     let _ = std::fs::remove_file(&sock);
     if let Some(p) = &pid_file {
         let _ = std::fs::remove_file(p);
