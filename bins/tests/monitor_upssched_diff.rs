@@ -178,9 +178,16 @@ fn lockfn_lets_only_one_daemon_start() {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let want: Vec<String> = (0..8).map(|i| format!("timer{i}")).collect();
-    for prog in [REAL_UPSSCHED, env!("CARGO_BIN_EXE_upssched")] {
-        let (daemons, lines) = concurrent_start(prog, "sched-lock");
-        assert_eq!(daemons, 1, "{prog}: daemons running after the clients");
-        assert_eq!(lines, want, "{prog}");
+    // Real upssched 2.8.0 sometimes starts two daemons here: a client that finds LOCKFN
+    // taken deletes it at once, so a third client can take it while the first daemon is still
+    // starting. Every timer still fires once, which is what we compare; ours must also never
+    // start a second daemon (DEVIATIONS.md).
+    let (_, lines) = concurrent_start(REAL_UPSSCHED, "sched-lock-real");
+    assert_eq!(lines, want, "{REAL_UPSSCHED}");
+    for round in 0..3 {
+        let ours = env!("CARGO_BIN_EXE_upssched");
+        let (daemons, lines) = concurrent_start(ours, &format!("sched-lock-{round}"));
+        assert_eq!(daemons, 1, "{ours}: daemons running after the clients");
+        assert_eq!(lines, want, "{ours}");
     }
 }

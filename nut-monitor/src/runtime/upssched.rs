@@ -106,8 +106,10 @@ async fn send(
             }
             if take_lock(&paths.lockfn) {
                 start_daemon().map_err(|e| MonitorError::io("starting the timer daemon", e))?;
-            } else {
-                // Two clients at once, or a stale lock from a crash: clear it and retry.
+                wait_listening(&paths.pipefn).await;
+            } else if lock_is_stale(&paths.lockfn) {
+                // Left by a client that crashed while starting the daemon: clear it. A fresh
+                // lock belongs to a client starting the daemon right now; leave it alone.
                 let _ = std::fs::remove_file(&paths.lockfn);
             }
             tokio::time::sleep(RETRY_PAUSE).await;
@@ -132,6 +134,29 @@ async fn exchange(conn: &mut UnixStream, line: &str) -> io::Result<String> {
     Ok(String::from_utf8_lossy(&buf[..n]).into_owned())
 }
 
+/// How long a client that took LOCKFN may take to get the daemon listening before the lock
+/// counts as left behind by a crash.
+const STALE_LOCK: Duration = Duration::from_secs(5);
+
+fn lock_is_stale(path: &Path) -> bool {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > STALE_LOCK)
+}
+
+/// Waits (a bounded while) until a daemon answers on PIPEFN, as upssched's parent waits for
+/// its child to set up the listener.
+async fn wait_listening(pipefn: &Path) {
+    for _ in 0..40 {
+        if UnixStream::connect(pipefn).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Creates LOCKFN exclusively (mode 0, like upssched).
 fn take_lock(path: &Path) -> bool {
     std::fs::OpenOptions::new()
@@ -147,6 +172,12 @@ type Pending = (DaemonRequest, oneshot::Sender<&'static str>);
 
 /// The timer daemon: serves PIPEFN until idle. Removes LOCKFN once listening.
 pub async fn run_daemon(paths: &SchedPaths, log: &Logger) -> Result<(), MonitorError> {
+    if UnixStream::connect(&paths.pipefn).await.is_ok() {
+        // Another daemon already serves PIPEFN: never take its socket away.
+        log.log(Level::Info, "Timer daemon already running, exiting");
+        let _ = std::fs::remove_file(&paths.lockfn);
+        return Ok(());
+    }
     let _ = std::fs::remove_file(&paths.pipefn);
     let listener = UnixListener::bind(&paths.pipefn)
         .map_err(|e| MonitorError::io(format!("bind {} failed", paths.pipefn.display()), e))?;
