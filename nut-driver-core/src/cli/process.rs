@@ -112,17 +112,34 @@ pub async fn stop_previous(path: &Path, patience: Duration) -> Result<(), Driver
     Ok(())
 }
 
+/// Where a path the driver uses after `chroot(dir)` is seen from outside the chroot (the
+/// PID file a background parent waits for, or `-c` signals): `dir` + `path`.
+pub fn seen_from_outside(path: &Path, chroot: Option<&str>) -> PathBuf {
+    match chroot {
+        Some(dir) => Path::new(dir).join(path.strip_prefix("/").unwrap_or(path)),
+        None => path.to_path_buf(),
+    }
+}
+
 /// `chroot(dir)` then `chdir("/")`.
 pub fn enter_chroot(dir: &str) -> Result<(), DriverError> {
     chroot(dir).map_err(|e| DriverError::io(format!("chroot to {dir}"), e.into()))?;
     std::env::set_current_dir("/").map_err(|e| DriverError::io("chdir to / in chroot", e))
 }
 
-/// When running as root, switches to `user` (group, supplementary groups, then user), as
-/// NUT's `become_user` does; does nothing for an unprivileged process.
-pub fn drop_privileges(user: &str) -> Result<(), DriverError> {
+/// The account a root driver switches to, with its supplementary groups: looked up before
+/// a chroot hides `/etc/passwd` and `/etc/group`, as NUT does.
+#[derive(Debug, Clone)]
+pub struct Account {
+    user: User,
+    groups: Vec<Gid>,
+}
+
+/// Looks `user` up when running as root; `None` for an unprivileged process, which keeps
+/// its identity.
+pub fn lookup_account(user: &str) -> Result<Option<Account>, DriverError> {
     if !Uid::effective().is_root() {
-        return Ok(());
+        return Ok(None);
     }
     let os = |what: String| move |e: nix::Error| DriverError::io(what, e.into());
     let pw = User::from_name(user)
@@ -130,8 +147,18 @@ pub fn drop_privileges(user: &str) -> Result<(), DriverError> {
         .ok_or_else(|| DriverError::Config(format!("getpwnam({user}): no such user")))?;
     let cname = std::ffi::CString::new(user)
         .map_err(|_| DriverError::Config(format!("bad user name {user:?}")))?;
+    let groups =
+        nix::unistd::getgrouplist(&cname, pw.gid).map_err(os(format!("getgrouplist({user})")))?;
+    Ok(Some(Account { user: pw, groups }))
+}
+
+/// Switches to the account (group, supplementary groups, then user), as NUT's
+/// `become_user` does.
+pub fn drop_privileges(account: &Account) -> Result<(), DriverError> {
+    let os = |what: String| move |e: nix::Error| DriverError::io(what, e.into());
+    let pw = &account.user;
     nix::unistd::setgid(pw.gid).map_err(os(format!("setgid({})", pw.gid)))?;
-    nix::unistd::initgroups(&cname, pw.gid).map_err(os(format!("initgroups({user})")))?;
+    nix::unistd::setgroups(&account.groups).map_err(os(format!("setgroups({})", pw.name)))?;
     nix::unistd::setuid(pw.uid).map_err(os(format!("setuid({})", pw.uid)))
 }
 
@@ -143,4 +170,24 @@ pub fn socket_group(path: &Path, group: &str) -> Result<(), DriverError> {
         .ok_or_else(|| DriverError::Config(format!("no such group {group}")))?;
     chown(path, None, Some(Gid::from_raw(gr.gid.as_raw())))
         .map_err(os(format!("chgrp {group} {}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_inside_a_chroot_are_found_under_it() {
+        let pid = Path::new("/run/nut/dummy-ups-x.pid");
+        assert_eq!(seen_from_outside(pid, None), pid);
+        assert_eq!(
+            seen_from_outside(pid, Some("/srv/jail")),
+            Path::new("/srv/jail/run/nut/dummy-ups-x.pid")
+        );
+        // A relative path is relative to the chroot's `/`, where the driver changes to.
+        assert_eq!(
+            seen_from_outside(Path::new("x.pid"), Some("/srv/jail")),
+            Path::new("/srv/jail/x.pid")
+        );
+    }
 }

@@ -69,7 +69,9 @@ fn try_main<D: Driver + 'static>(
     let setup = load_setup(&args, &paths, info.name, &known)?;
     set_debug(setup.debug);
     if !args.stays_foreground() && !args.kill_power {
-        return background(argv, &paths.pid_file(info.name, &setup.ups));
+        let pid_file = paths.pid_file(info.name, &setup.ups);
+        let pid_file = process::seen_from_outside(&pid_file, setup.chroot.as_deref());
+        return background(argv, &pid_file);
     }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -105,7 +107,7 @@ fn send_signal(
     let ups = args.ups_name().ok_or_else(|| {
         DriverError::Config("-c needs -a <id> to find the running instance".into())
     })?;
-    let file = paths.pid_file(progname, ups);
+    let file = process::seen_from_outside(&paths.pid_file(progname, ups), args.chroot.as_deref());
     let nix_sig = match sig {
         Signal::Reload => NixSignal::SIGHUP,
         Signal::Exit => NixSignal::SIGTERM,
@@ -157,10 +159,14 @@ pub async fn run_foreground<D: Driver + 'static>(
     setup: Setup,
     make: impl MakeDriver<D>,
 ) -> Result<(), DriverError> {
+    // The account is looked up before the chroot hides the user database, as NUT does.
+    let account = process::lookup_account(setup.user.as_deref().unwrap_or(process::DEFAULT_USER))?;
     if let Some(dir) = &setup.chroot {
         process::enter_chroot(dir)?;
     }
-    process::drop_privileges(setup.user.as_deref().unwrap_or(process::DEFAULT_USER))?;
+    if let Some(account) = &account {
+        process::drop_privileges(account)?;
+    }
     let mut state = DriverState::new();
     state.set_info("device.type", "ups");
     apply_setup(&mut state, &setup);
