@@ -14,7 +14,7 @@ pub enum ServerError {
     #[error(transparent)]
     Parse(#[from] ParseError),
     /// `ups.conf` defines no usable UPS and `ALLOW_NO_DEVICE` is not set.
-    #[error("no UPS definitions in ups.conf (set ALLOW_NO_DEVICE to start anyway)")]
+    #[error("Fatal error: at least one UPS must be defined in ups.conf")]
     NoDevices,
     /// Two `ups.conf` sections name the same UPS, ignoring case (upsd finds UPSes by
     /// case-insensitive name, so the second could never be reached).

@@ -40,6 +40,10 @@ fn parse(prog: &str, argv: &[String]) -> Result<Cli, ExitCode> {
             Opt::Flag('6', _) => c.family = Family::V6,
             Opt::Flag('q' | 'f', _) => {}
             Opt::Flag('V', _) => return Err(ExitCode::SUCCESS),
+            Opt::Flag('h', _) => {
+                print!("{UPSD_USAGE}");
+                return Err(ExitCode::SUCCESS);
+            }
             Opt::Flag('p' | 'i', _) => return Err(fatal("Specifying a listening addresses with '-i <address>' and '-p <port>'\nis deprecated. Use 'LISTEN <address> [<port>]' in 'upsd.conf' instead.")),
             Opt::Bad(m) => return Err(fatal(&m)),
             _ => return Err(usage()),
@@ -87,8 +91,9 @@ fn main() -> ExitCode {
     }
     let fg = cli.fg.unwrap_or_else(|| u8::from(cli.debug > 0));
     if fg == 0 && !os::is_background_child() {
-        return os::respawn_in_background(&argv0, &argv)
-            .map_or_else(|e| fatal(&e.to_string()), |()| ExitCode::SUCCESS);
+        let ready = os::seen_from_outside(&pidfile, cli.root.as_deref());
+        return os::respawn_in_background(&argv0, &argv, &ready)
+            .map_or_else(|e| fatal(&e.to_string()), ExitCode::from);
     }
     let write_pid = fg == 2 || os::is_background_child();
     match start(&cli, &paths, write_pid.then_some(pidfile)) {
@@ -117,16 +122,20 @@ fn start(cli: &Cli, paths: &NutPaths, pidfile: Option<PathBuf>) -> Result<(), St
     }
     let server = daemon::build(&loaded, paths, os::raise_nofile_limit(), log.clone())
         .map_err(|e| text(&e))?;
+    // Handlers first: a SIGTERM sent as soon as the PID file exists takes the clean exit
+    // path (PID file removed), not the default action.
+    let (mut hup, mut term, mut int) = rt
+        .block_on(async {
+            let hup = signal(SignalKind::hangup())?;
+            let term = signal(SignalKind::terminate())?;
+            Ok::<_, std::io::Error>((hup, term, signal(SignalKind::interrupt())?))
+        })
+        .map_err(|e| text(&e))?;
     if let Some(p) = &pidfile {
         daemon::write_pidfile(p).map_err(|e| text(&e))?;
     }
     let (handle, confpath, mut current) = (server.handle(), paths.confpath.clone(), loaded.upsd);
     let result = rt.block_on(async move {
-        let mut hup = signal(SignalKind::hangup())?;
-        let (mut term, mut int) = (
-            signal(SignalKind::terminate())?,
-            signal(SignalKind::interrupt())?,
-        );
         tokio::spawn(async move {
             while hup.recv().await.is_some() {
                 daemon::reload(&handle, &confpath, &mut current, &log);

@@ -1,8 +1,9 @@
 //! Process-level plumbing for daemons, through `nix`'s safe wrappers: signalling a running
 //! instance through its PID file, chroot, dropping privileges, running in the background.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use nix::sys::signal::kill;
 pub use nix::sys::signal::Signal;
@@ -68,13 +69,18 @@ pub fn is_background_child() -> bool {
     std::env::var_os(CHILD_ENV).is_some()
 }
 
+/// How long [`respawn_in_background`] waits for the background copy to be ready.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(45);
+
 /// Starts this program again with the same arguments, detached into its own process group
-/// with stdin/stdout closed (stderr kept for logs); the caller then exits. This replaces
-/// `fork()` without unsafe code.
-pub fn respawn_in_background(argv0: &str, args: &[String]) -> Result<(), NetError> {
+/// with stdin/stdout closed (stderr kept for logs), and waits until it is ready: it wrote
+/// `pidfile` with its own PID (`Ok(0)`), or it exited first (`Ok(its exit status)`), so a
+/// broken configuration fails the command as it does in upsd, which forks only once loaded.
+/// This replaces `fork()` without unsafe code.
+pub fn respawn_in_background(argv0: &str, args: &[String], pidfile: &Path) -> Result<u8, NetError> {
     use std::os::unix::process::CommandExt;
     let exe = std::env::current_exe().unwrap_or_else(|_| argv0.into());
-    Command::new(exe)
+    let mut child = Command::new(exe)
         .arg0(argv0)
         .args(args)
         .env(CHILD_ENV, "1")
@@ -82,8 +88,38 @@ pub fn respawn_in_background(argv0: &str, args: &[String]) -> Result<(), NetErro
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .spawn()
-        .map(drop)
-        .map_err(|e| NetError::io("Can't start in the background", e))
+        .map_err(|e| NetError::io("Can't start in the background", e))?;
+    let deadline = Instant::now() + READY_TIMEOUT;
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Ok(status
+                .code()
+                .and_then(|c| u8::try_from(c).ok())
+                .unwrap_or(1));
+        }
+        if read_pidfile(pidfile).and_then(|p| u32::try_from(p).ok()) == Some(child.id()) {
+            return Ok(0);
+        }
+        if Instant::now() > deadline {
+            return Err(NetError::io(
+                format!(
+                    "background process not ready: no PID file {}",
+                    pidfile.display()
+                ),
+                std::io::ErrorKind::TimedOut.into(),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Where a path the daemon uses after `chroot(root)` is seen from outside the chroot (the
+/// PID file the background parent waits for): `root` + `path`.
+pub fn seen_from_outside(path: &Path, root: Option<&Path>) -> PathBuf {
+    match root {
+        Some(dir) => dir.join(path.strip_prefix("/").unwrap_or(path)),
+        None => path.to_path_buf(),
+    }
 }
 
 /// Raises the open-files soft limit to the hard one (at most 65536) and returns a default
