@@ -78,6 +78,33 @@ fn read(path: &Path) -> Result<String, NetError> {
 /// a warning: nobody can log in. Parse errors carry `file:line`.
 pub fn load(confpath: &Path) -> Result<Loaded, ServerError> {
     let mut warnings = Vec::new();
+    let (upsd, served) = load_into(confpath, &mut warnings)?;
+    Ok(Loaded {
+        upsd,
+        served,
+        warnings,
+    })
+}
+
+/// [`load`] that logs the warnings (already in [`Loaded::warnings`]) also when loading then
+/// fails: an ignored bad `ups.conf` section is what explains "at least one UPS must be
+/// defined".
+pub fn load_logged(confpath: &Path, log: &Logger) -> Result<Loaded, ServerError> {
+    let mut warnings = Vec::new();
+    let result = load_into(confpath, &mut warnings);
+    warnings.iter().for_each(|w| log.warn(w));
+    let (upsd, served) = result?;
+    Ok(Loaded {
+        upsd,
+        served,
+        warnings,
+    })
+}
+
+fn load_into(
+    confpath: &Path,
+    warnings: &mut Vec<String>,
+) -> Result<(UpsdConf, ServedConfig), ServerError> {
     let name = |f: &str| confpath.join(f).display().to_string();
     let upsd_text = read(&confpath.join("upsd.conf"))?;
     let upsd = UpsdConf::parse(&upsd_text, &name("upsd.conf"))?;
@@ -105,11 +132,7 @@ pub fn load(confpath: &Path) -> Result<Loaded, ServerError> {
             "Warning: ignoring incomplete configuration for UPS [{skipped}]"
         ));
     }
-    Ok(Loaded {
-        upsd,
-        served,
-        warnings,
-    })
+    Ok((upsd, served))
 }
 
 /// `ALLOW_NO_DEVICE` from the environment (it overrides upsd.conf, as in upsd).
@@ -252,8 +275,7 @@ pub async fn prepare(
     family: Family,
     log: &Logger,
 ) -> Result<(Loaded, Vec<TcpListener>), ServerError> {
-    let loaded = load(confpath)?;
-    loaded.warnings.iter().for_each(|w| log.warn(w));
+    let loaded = load_logged(confpath, log)?;
     let listeners = bind(&loaded.upsd.listen_or_default(), family, log)?;
     Ok((loaded, listeners))
 }
@@ -288,9 +310,8 @@ pub fn build(
 /// a failed reload is logged and changes nothing. `current` is the upsd.conf in effect.
 pub fn reload(handle: &ServerHandle, confpath: &Path, current: &mut UpsdConf, log: &Logger) {
     log.info("SIGHUP: reloading configuration");
-    match load(confpath) {
+    match load_logged(confpath, log) {
         Ok(new) => {
-            new.warnings.iter().for_each(|w| log.warn(w));
             if let Some(msg) = listen_changed(current, &new.upsd) {
                 log.warn(&msg);
             }
