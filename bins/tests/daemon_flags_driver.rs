@@ -91,6 +91,22 @@ impl Drop for Sandbox {
     }
 }
 
+/// Waits for a child (killing it after the deadline); its exit code, `None` if killed.
+fn wait_exit(child: &mut std::process::Child) -> Option<i32> {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("still running after {DEADLINE:?}");
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
 fn read_pid(file: &Path) -> Option<u32> {
     std::fs::read_to_string(file).ok()?.trim().parse().ok()
 }
@@ -235,6 +251,23 @@ fn b_backgrounds_even_when_debugging() {
     assert!(!sb.run().join("dummy-ups-x.pid").exists());
 }
 
+/// A shell that sends SIGTERM to `pid` the moment `pidfile` is not empty: a busy loop of
+/// builtins, as quick as a signal can follow the file (spawning `kill` would take a
+/// millisecond, enough for a daemon to finish its setup). Bounded by an iteration count.
+fn term_when_written(pidfile: &Path, pid: u32) -> std::process::Child {
+    Command::new("sh")
+        .args([
+            "-c",
+            "i=0; while [ ! -s \"$1\" ]; do i=$((i+1)); [ $i -gt 5000000 ] && exit 1; done; \
+             kill -TERM \"$2\"",
+            "sh",
+        ])
+        .arg(pidfile)
+        .arg(pid.to_string())
+        .spawn()
+        .unwrap()
+}
+
 /// `-FF`: PID file with the driver's own PID; a SIGTERM sent the moment it appears exits 0
 /// and removes the PID file and the socket (handlers are installed before the file is
 /// written). Repeated, since a race shows only sometimes.
@@ -249,26 +282,13 @@ fn sigterm_right_after_the_pid_file_appears_cleans_up() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let deadline = Instant::now() + DEADLINE;
-        while read_pid(&pidfile) != Some(child.id()) {
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("round {round}: no PID file");
-            }
-            thread::sleep(Duration::from_millis(1));
-        }
-        kill("-TERM", child.id());
-        let status = loop {
-            if let Some(s) = child.try_wait().unwrap() {
-                break s;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("round {round}: driver ignored SIGTERM");
-            }
-            thread::sleep(Duration::from_millis(5));
-        };
-        assert!(status.success(), "round {round}: {status}");
+        let mut watcher = term_when_written(&pidfile, child.id());
+        assert_eq!(
+            wait_exit(&mut watcher),
+            Some(0),
+            "round {round}: no PID file"
+        );
+        assert_eq!(wait_exit(&mut child), Some(0), "round {round}");
         assert!(!pidfile.exists(), "round {round}: PID file left behind");
         assert!(
             !sb.run().join("dummy-ups-x").exists(),
