@@ -204,6 +204,25 @@ async fn burst(o: &Opts, addr: SocketAddr) -> Stats {
     st
 }
 
+/// Clock ticks per second of /proc/PID/stat times (USER_HZ, 100 on Linux).
+const TICKS: f64 = 100.0;
+
+/// User and system CPU seconds used so far by process `pid` (all its threads).
+fn cpu_secs(pid: Option<u32>) -> Option<(f64, f64)> {
+    let text = std::fs::read_to_string(format!("/proc/{}/stat", pid?)).ok()?;
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    let rest = &text[text.rfind(')')? + 2..];
+    let mut f = rest.split_whitespace().skip(11);
+    let user: f64 = f.next()?.parse().ok()?;
+    let sys: f64 = f.next()?.parse().ok()?;
+    Some((user / TICKS, sys / TICKS))
+}
+
+/// CPU seconds (user, system) used so far by this load generator.
+fn own_cpu_secs() -> Option<(f64, f64)> {
+    cpu_secs(Some(std::process::id()))
+}
+
 fn rss_kib(pid: Option<u32>) -> Option<u64> {
     let text = std::fs::read_to_string(format!("/proc/{}/status", pid?)).ok()?;
     let line = text.lines().find(|l| l.starts_with("VmRSS:"))?;
@@ -272,6 +291,32 @@ async fn slowreader(o: &Opts, addr: SocketAddr) -> Stats {
     st
 }
 
+/// Server CPU per request (user + kernel) and busy share, and the load generator's own busy
+/// share: a server well below 100 % busy was limited by something else (the load generator,
+/// latency).
+type Cpu = (Option<(f64, f64)>, Option<(f64, f64)>);
+
+fn cpu_note(st: &Stats, before: Cpu, after: Cpu) -> String {
+    let wall = st.elapsed.as_secs_f64();
+    let mut note = String::new();
+    if let (Some(a), Some(b)) = (before.0, after.0) {
+        let reqs = st.lat_us.len().max(1) as f64;
+        let (user, sys) = (b.0 - a.0, b.1 - a.1);
+        note.push_str(&format!(
+            "server {:.1} us CPU/req ({:.1} user + {:.1} kernel), {:.0}% busy; ",
+            (user + sys) * 1e6 / reqs,
+            user * 1e6 / reqs,
+            sys * 1e6 / reqs,
+            (user + sys) * 100.0 / wall
+        ));
+    }
+    if let (Some(a), Some(b)) = (before.1, after.1) {
+        let used = (b.0 - a.0) + (b.1 - a.1);
+        note.push_str(&format!("loadgen {:.0}% busy", used * 100.0 / wall));
+    }
+    note
+}
+
 fn main() {
     let o = parse();
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -285,6 +330,7 @@ fn main() {
     );
     let mut rates = Vec::new();
     for (name, addr, pid) in &o.targets {
+        let cpu0 = (cpu_secs(*pid), own_cpu_secs());
         let mut st = rt.block_on(async {
             match o.mode.as_str() {
                 "get" | "churn" => timed(&o, *addr, false).await,
@@ -295,6 +341,10 @@ fn main() {
                 m => panic!("unknown mode {m}"),
             }
         });
+        if matches!(o.mode.as_str(), "get" | "list" | "churn") {
+            st.note
+                .push_str(&cpu_note(&st, cpu0, (cpu_secs(*pid), own_cpu_secs())));
+        }
         let (p50, p99, max) = (st.pct(0.5), st.pct(0.99), st.pct(1.0));
         println!(
             "{name:<8} {:>12.0} {p50:>10.3} {p99:>10.3} {max:>10.3} {:>8}  {}",
