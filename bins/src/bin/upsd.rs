@@ -102,6 +102,23 @@ fn main() -> ExitCode {
     }
 }
 
+/// The tokio runtime: one thread when only one CPU is usable (`taskset`, a cpuset, or
+/// `TOKIO_WORKER_THREADS=1`), so a request never pays for cross-thread wake-ups and the
+/// work-stealing machinery; otherwise one worker per usable CPU.
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    let workers = std::env::var("TOKIO_WORKER_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    if workers <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Runtime::new()
+    }
+}
+
 fn start(cli: &Cli, paths: &NutPaths, pidfile: Option<PathBuf>) -> Result<(), String> {
     let log = Logger::stderr(cli.debug > 0);
     let text = |e: &dyn std::fmt::Display| e.to_string();
@@ -114,7 +131,7 @@ fn start(cli: &Cli, paths: &NutPaths, pidfile: Option<PathBuf>) -> Result<(), St
     if let Some(dir) = &cli.root {
         os::chroot_to(dir).map_err(|e| text(&e))?;
     }
-    let rt = tokio::runtime::Runtime::new().map_err(|e| text(&e))?;
+    let rt = runtime().map_err(|e| text(&e))?;
     let prepared = rt.block_on(daemon::prepare(&paths.confpath, cli.family, &log));
     let (loaded, listeners) = prepared.map_err(|e| text(&e))?;
     if let Some(u) = &user {
