@@ -108,6 +108,24 @@ impl WordSplitter {
         self.state == State::FindWordStart && self.words.is_empty() && !self.in_word
     }
 
+    /// True when nothing of the current line has been fed yet (not even blanks): the next
+    /// byte starts a new line. A caller may then split a complete plain line itself with
+    /// [`split_plain_line`](super::split_plain_line) instead of feeding it byte by byte.
+    ///
+    /// ```
+    /// use nut_proto::text::{Limits, WordSplitter};
+    ///
+    /// let mut s = WordSplitter::new(Limits::NETWORK);
+    /// assert!(s.at_line_start());
+    /// s.feed(b' ');
+    /// assert!(s.is_idle() && !s.at_line_start());
+    /// s.feed(b'\n');
+    /// assert!(s.at_line_start());
+    /// ```
+    pub fn at_line_start(&self) -> bool {
+        self.is_idle() && self.line_len == 0
+    }
+
     /// True while inside a quoted word (a newline would not end the line).
     pub fn in_quotes(&self) -> bool {
         matches!(self.state, State::QuoteCollect | State::QuoteLiteral)
@@ -408,7 +426,8 @@ impl Iterator for ConfigLines<'_> {
 /// assert_eq!(nut_proto::text::escape(r#"a "b" \c #1"#), r#"a \"b\" \\c \#1"#);
 /// ```
 pub fn escape(s: &str) -> Cow<'_, str> {
-    if !s.contains(['"', '\\', '#']) {
+    // A byte scan: the three are ASCII, so they cannot be part of a multi-byte character.
+    if !s.bytes().any(|b| matches!(b, b'"' | b'\\' | b'#')) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 4);
