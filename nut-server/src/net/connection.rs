@@ -5,7 +5,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use nut_proto::text::{Limits, WordSplitter};
+use nut_proto::text::{split_plain_line, Limits, WordSplitter};
+use nut_proto::ParseError;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{watch, OwnedSemaphorePermit};
@@ -14,7 +15,7 @@ use tokio_rustls::TlsAcceptor;
 
 use super::backend::lock;
 use super::server::Inner;
-use crate::{Session, TlsPolicy};
+use crate::{Reply, Session, TlsPolicy};
 
 /// Bytes read per `read()`: requests are short, and 10,000 idle clients must stay small.
 const READ_CHUNK: usize = 1024;
@@ -40,7 +41,10 @@ struct Conn {
     splitter: WordSplitter,
     ctx: Arc<ConnCtx>,
     stop: watch::Receiver<bool>,
-    out: String,
+    /// The replies not yet written (`reply.text`), reused for every request.
+    reply: Reply,
+    /// The allocation behind each plain line's borrowed words, kept between lines.
+    spare: Vec<&'static str>,
     last_line: Instant,
 }
 
@@ -66,7 +70,8 @@ pub(crate) async fn serve(
         splitter: WordSplitter::new(Limits::NETWORK),
         ctx,
         stop,
-        out: String::new(),
+        reply: Reply::default(),
+        spare: Vec::with_capacity(8),
         last_line: Instant::now(),
     };
     let mut stream = stream;
@@ -157,20 +162,9 @@ impl Conn {
     ) -> Option<Outcome> {
         let mut closing = false;
         let now = Instant::now();
-        for &b in bytes {
-            let Some(words) = self.splitter.feed(b) else {
-                continue;
-            };
-            self.last_line = now;
-            let reply = {
-                let mut state = lock(&self.ctx.inner.state);
-                self.session.handle(words, &mut state, now.into_std())
-            };
-            self.out.push_str(&reply.text);
-            for (ups, msg) in reply.to_driver {
-                self.ctx.inner.send_to_driver(&ups, msg);
-            }
-            if reply.start_tls {
+        let mut rest = bytes;
+        while self.next_line(&mut rest, now) {
+            if self.reply.start_tls {
                 // Whatever followed STARTTLS in this read belongs to the handshake.
                 return Some(match self.flush(io, idle.as_mut()).await {
                     true => Outcome::StartTls,
@@ -178,8 +172,8 @@ impl Conn {
                 });
             }
             // LOGOUT closes, unless another command follows in the same read (as upsd).
-            closing = reply.close;
-            if self.out.len() >= OUT_FLUSH && !self.flush(io, idle.as_mut()).await {
+            closing = self.reply.close;
+            if self.reply.text.len() >= OUT_FLUSH && !self.flush(io, idle.as_mut()).await {
                 return Some(Outcome::Closed);
             }
         }
@@ -189,6 +183,59 @@ impl Conn {
         None
     }
 
+    /// Splits and answers the next complete line at the front of `rest`, consuming it; false
+    /// when `rest` ends without completing a line (its bytes wait in the splitter).
+    ///
+    /// A whole plain line (no quotes, escapes, comments, `=` or control bytes: nearly every
+    /// request) is split in place into borrowed words; any other goes byte by byte through
+    /// the streaming splitter, with the same result.
+    fn next_line(&mut self, rest: &mut &[u8], now: Instant) -> bool {
+        if self.splitter.at_line_start() {
+            if let Some(end) = rest.iter().position(|&b| b == b'\n') {
+                let (line, tail) = rest.split_at(end + 1);
+                let mut words: Vec<&str> = std::mem::take(&mut self.spare);
+                let plain = split_plain_line(line, Limits::NETWORK, &mut words);
+                if plain {
+                    *rest = tail;
+                    self.answer(Ok(&words), now);
+                }
+                self.spare = recycle(words);
+                if plain {
+                    return true;
+                }
+            }
+        }
+        while let Some((&b, tail)) = rest.split_first() {
+            *rest = tail;
+            if let Some(words) = self.splitter.feed(b) {
+                match &words {
+                    Ok(words) => self.answer(Ok(words), now),
+                    Err(e) => self.answer::<String>(Err(e), now),
+                }
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Hands one line to the session; its reply is appended to `self.reply`.
+    fn answer<S: AsRef<str>>(&mut self, words: Result<&[S], &ParseError>, now: Instant) {
+        self.last_line = now;
+        self.reply.close = false;
+        self.reply.start_tls = false;
+        match words {
+            Ok(words) => {
+                let mut state = lock(&self.ctx.inner.state);
+                self.session
+                    .handle_words(words, &mut state, now.into_std(), &mut self.reply);
+            }
+            Err(e) => Session::handle_split_error(e, &mut self.reply),
+        }
+        for (ups, msg) in self.reply.to_driver.drain(..) {
+            self.ctx.inner.send_to_driver(&ups, msg);
+        }
+    }
+
     /// Writes the pending replies (one write unless the socket is full); false if the client
     /// is gone or has not read anything for the idle timeout.
     async fn flush<S: AsyncWrite + Unpin>(
@@ -196,7 +243,7 @@ impl Conn {
         io: &mut S,
         mut idle: Pin<&mut Sleep>,
     ) -> bool {
-        let out = std::mem::take(&mut self.out);
+        let out = std::mem::take(&mut self.reply.text);
         let mut pos = 0;
         let mut ok = true;
         while ok && pos < out.len() {
@@ -217,9 +264,19 @@ impl Conn {
             }
         }
         if out.capacity() <= OUT_FLUSH {
-            self.out = out;
-            self.out.clear();
+            self.reply.text = out;
+            self.reply.text.clear();
         }
         ok
     }
 }
+
+/// Gives back the allocation of an emptied word list for the next line (the borrow of this
+/// line's bytes ends here; collecting an empty list in place keeps its buffer).
+fn recycle(mut words: Vec<&str>) -> Vec<&'static str> {
+    words.clear();
+    words.into_iter().map(|_| "").collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -16,7 +16,10 @@ impl Session {
             Get::Tracking { id } => Ok(self.get_tracking(id.as_deref(), state)),
             Get::NumLogins { ups } => get_numlogins(&ups, state, now),
             Get::UpsDesc { ups } => get_upsdesc(&ups, state),
-            Get::Var { ups, var } => get_var(&ups, &var, state, now),
+            Get::Var { ups, var } => match get_var(&ups, &var, state, now, out) {
+                Ok(()) => return,
+                Err(code) => Err(code),
+            },
             Get::Type { ups, var } => get_type(&ups, &var, state, now),
             Get::Desc { ups, var } => find_ups(state, &ups, now).map(|_| {
                 let desc = state.descriptions().var(&var).unwrap_or(NO_DESC);
@@ -65,16 +68,25 @@ fn get_upsdesc(ups: &str, state: &ServerState) -> Result<String, ErrorCode> {
     Ok(format!("UPSDESC {ups} \"{desc}\""))
 }
 
-fn get_var(ups: &str, var: &str, state: &ServerState, now: Instant) -> Result<String, ErrorCode> {
+/// `VAR <ups> <var> "<value>"`, written straight into `out` (the most frequent request).
+fn get_var(
+    ups: &str,
+    var: &str,
+    state: &ServerState,
+    now: Instant,
+    out: &mut Reply,
+) -> Result<(), ErrorCode> {
     if var
         .get(..7)
         .is_some_and(|p| p.eq_ignore_ascii_case("server."))
     {
-        return get_server_var(ups, var, &state.config().version);
+        out.line(get_server_var(ups, var, &state.config().version)?);
+        return Ok(());
     }
     let entry = find_ups(state, ups, now)?;
     let value = entry.served_value(var).ok_or(ErrorCode::VarNotSupported)?;
-    Ok(format!("VAR {ups} {var} \"{}\"", escape(&value)))
+    out.line_of(&["VAR ", ups, " ", var, " \"", &escape(&value), "\""]);
+    Ok(())
 }
 
 /// `server.info` and `server.version`, answered for any UPS name (even unknown ones).

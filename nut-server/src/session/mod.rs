@@ -78,6 +78,14 @@ impl Reply {
     fn err(&mut self, code: ErrorCode) {
         self.line(format_args!("ERR {code}"));
     }
+
+    /// One reply line from its pieces, without the formatting machinery (the hot path).
+    fn line_of(&mut self, parts: &[&str]) {
+        for part in parts {
+            self.text.push_str(part);
+        }
+        self.text.push('\n');
+    }
 }
 
 /// Commands that need `USERNAME` and `PASSWORD` first (upsd's `FLAG_USER`).
@@ -129,23 +137,41 @@ impl Session {
         now: Instant,
     ) -> Reply {
         let mut out = Reply::default();
-        let words = match words {
-            Ok(words) => words,
-            Err(ParseError::HashInQuotes) => return out,
-            Err(e) => {
-                out.err(e.error_code());
-                return out;
-            }
-        };
-        if let Some(code) = self.precheck(&words) {
-            out.err(code);
-            return out;
-        }
-        match Request::from_words(&words) {
-            Ok(request) => self.dispatch(request, state, now, &mut out),
-            Err(e) => out.err(e.error_code()),
+        match words {
+            Ok(words) => self.handle_words(&words, state, now, &mut out),
+            Err(e) => Self::handle_split_error(&e, &mut out),
         }
         out
+    }
+
+    /// [`Session::handle`] for a line split without error, with borrowed or owned words,
+    /// appending to `out` instead of returning a new reply: the network layer reuses one
+    /// [`Reply`] (and its text buffer) for every request of a connection. Reply lines are
+    /// appended to `out.text` and driver messages to `out.to_driver`; `out.close` and
+    /// `out.start_tls` are only ever set, so the caller clears them between requests.
+    pub fn handle_words<S: AsRef<str>>(
+        &mut self,
+        words: &[S],
+        state: &mut ServerState,
+        now: Instant,
+        out: &mut Reply,
+    ) {
+        if let Some(code) = self.precheck(words) {
+            out.err(code);
+            return;
+        }
+        match Request::from_words(words) {
+            Ok(request) => self.dispatch(request, state, now, out),
+            Err(e) => out.err(e.error_code()),
+        }
+    }
+
+    /// [`Session::handle`] for a line the splitter refused: its `ERR` reply appended to
+    /// `out`, or nothing for an unescaped `#` inside quotes (as upsd).
+    pub fn handle_split_error(error: &ParseError, out: &mut Reply) {
+        if !matches!(error, ParseError::HashInQuotes) {
+            out.err(error.error_code());
+        }
     }
 
     /// The TLS handshake after `STARTTLS` succeeded.
@@ -191,12 +217,13 @@ impl Session {
 
     /// Checks made on the command word alone, before the arguments: empty line, upsd's
     /// `FLAG_USER` (username, then password), and our TLS requirement.
-    fn precheck(&self, words: &[String]) -> Option<ErrorCode> {
+    fn precheck<S: AsRef<str>>(&self, words: &[S]) -> Option<ErrorCode> {
         let Some(first) = words.first() else {
             return Some(ErrorCode::UnknownCommand);
         };
-        let command = first.to_ascii_uppercase();
-        if NEEDS_USER.contains(&command.as_str()) {
+        let first = first.as_ref();
+        let is_one_of = |set: &[&str]| set.iter().any(|c| c.eq_ignore_ascii_case(first));
+        if is_one_of(&NEEDS_USER) {
             if self.username.is_none() {
                 return Some(ErrorCode::UsernameRequired);
             }
@@ -205,7 +232,7 @@ impl Session {
             }
         }
         let plaintext = self.tls.require_for_auth && !self.tls_active;
-        (plaintext && AUTH_COMMANDS.contains(&command.as_str())).then_some(ErrorCode::AccessDenied)
+        (plaintext && is_one_of(&AUTH_COMMANDS)).then_some(ErrorCode::AccessDenied)
     }
 
     fn dispatch(&mut self, req: Request, state: &mut ServerState, now: Instant, out: &mut Reply) {

@@ -6,6 +6,7 @@
 //! a UPS not heard from for more than `MAXAGE` is stale; losing the link empties the tree.
 //! Only recognised driver lines count as "heard".
 
+use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use nut_driver_core::{sock::DriverMsg, tree::VarTree};
@@ -150,12 +151,12 @@ impl UpsEntry {
 
     /// The value of a variable as served: `ups.status` carries `FSD ` in front while the FSD
     /// latch is set.
-    pub fn served_value(&self, var: &str) -> Option<String> {
+    pub fn served_value(&self, var: &str) -> Option<Cow<'_, str>> {
         let value = self.tree.value(var)?;
         Some(if self.fsd && var.eq_ignore_ascii_case("ups.status") {
-            format!("FSD {value}")
+            Cow::Owned(format!("FSD {value}"))
         } else {
-            value.to_owned()
+            Cow::Borrowed(value)
         })
     }
 }
