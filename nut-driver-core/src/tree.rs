@@ -92,9 +92,14 @@ impl Var {
     }
 }
 
-/// The case-insensitive key NUT orders names by (`strcasecmp`).
-fn key(name: &str) -> String {
-    name.to_ascii_lowercase()
+/// The case-insensitive key NUT orders names by (`strcasecmp`); borrowed when the name is
+/// already lower-case, as nearly every lookup's is.
+fn key(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
 }
 
 /// Variables and commands, ordered as NUT orders them.
@@ -112,7 +117,7 @@ impl VarTree {
 
     /// Looks a variable up, case-insensitively.
     pub fn get(&self, name: &str) -> Option<&Var> {
-        self.vars.get(&key(name))
+        self.vars.get(key(name).as_ref())
     }
 
     /// The value of a variable.
@@ -142,20 +147,21 @@ impl VarTree {
 
     /// Whether a command exists (case-insensitive).
     pub fn has_cmd(&self, name: &str) -> bool {
-        self.cmds.contains_key(&key(name))
+        self.cmds.contains_key(key(name).as_ref())
     }
 
     /// Sets a value, creating the variable. True when added or changed (a change of letter
     /// case only is not a change; immutable variables never change).
     pub fn set(&mut self, name: &str, value: &str) -> bool {
-        match self.vars.get_mut(&key(name)) {
+        match self.vars.get_mut(key(name).as_ref()) {
             Some(v) if v.value.eq_ignore_ascii_case(value) || v.flags.immutable => false,
             Some(v) => {
                 v.value = value.to_owned();
                 true
             }
             None => {
-                self.vars.insert(key(name), Var::new(name, value));
+                self.vars
+                    .insert(key(name).into_owned(), Var::new(name, value));
                 true
             }
         }
@@ -163,12 +169,12 @@ impl VarTree {
 
     /// Removes a variable. True when it existed.
     pub fn remove(&mut self, name: &str) -> bool {
-        self.vars.remove(&key(name)).is_some()
+        self.vars.remove(key(name).as_ref()).is_some()
     }
 
     /// Replaces the socket-visible flags (RW/STRING/NUMBER), keeping `immutable`. True on change.
     pub fn set_flags(&mut self, name: &str, flags: Flags) -> bool {
-        match self.vars.get_mut(&key(name)) {
+        match self.vars.get_mut(key(name).as_ref()) {
             Some(v) if !v.flags.socket_eq(&flags) => {
                 v.flags = Flags {
                     immutable: v.flags.immutable,
@@ -182,7 +188,7 @@ impl VarTree {
 
     /// Marks a variable immutable (or not). True on change.
     pub fn set_immutable(&mut self, name: &str, immutable: bool) -> bool {
-        match self.vars.get_mut(&key(name)) {
+        match self.vars.get_mut(key(name).as_ref()) {
             Some(v) if v.flags.immutable != immutable => {
                 v.flags.immutable = immutable;
                 true
@@ -193,7 +199,7 @@ impl VarTree {
 
     /// Sets the auxiliary value. True on change; false when the variable does not exist.
     pub fn set_aux(&mut self, name: &str, aux: i64) -> bool {
-        match self.vars.get_mut(&key(name)) {
+        match self.vars.get_mut(key(name).as_ref()) {
             Some(v) if v.aux != aux => {
                 v.aux = aux;
                 true
@@ -204,7 +210,7 @@ impl VarTree {
 
     /// Adds an allowed value (exact duplicates ignored). True when added.
     pub fn add_enum(&mut self, name: &str, value: &str) -> bool {
-        match self.vars.get_mut(&key(name)) {
+        match self.vars.get_mut(key(name).as_ref()) {
             Some(v) if !v.enums.iter().any(|e| e == value) => {
                 v.enums.push(value.to_owned());
                 true
@@ -215,7 +221,7 @@ impl VarTree {
 
     /// Removes an allowed value (compared case-insensitively, as NUT does). True when removed.
     pub fn remove_enum(&mut self, name: &str, value: &str) -> bool {
-        let Some(v) = self.vars.get_mut(&key(name)) else {
+        let Some(v) = self.vars.get_mut(key(name).as_ref()) else {
             return false;
         };
         let before = v.enums.len();
@@ -228,7 +234,7 @@ impl VarTree {
     /// Adds an allowed range. Refused when `min > max` or when a range with the same `min` or
     /// the same `max` exists (NUT's duplicate test). True when added.
     pub fn add_range(&mut self, name: &str, min: i64, max: i64) -> bool {
-        match self.vars.get_mut(&key(name)) {
+        match self.vars.get_mut(key(name).as_ref()) {
             Some(v) if min <= max && !v.ranges.iter().any(|&(a, b)| a == min || b == max) => {
                 v.ranges.push((min, max));
                 true
@@ -239,7 +245,7 @@ impl VarTree {
 
     /// Removes an exact range. True when removed.
     pub fn remove_range(&mut self, name: &str, min: i64, max: i64) -> bool {
-        let Some(v) = self.vars.get_mut(&key(name)) else {
+        let Some(v) = self.vars.get_mut(key(name).as_ref()) else {
             return false;
         };
         let before = v.ranges.len();
@@ -250,16 +256,16 @@ impl VarTree {
     /// Adds an instant command. True when added.
     pub fn add_cmd(&mut self, name: &str) -> bool {
         let k = key(name);
-        if self.cmds.contains_key(&k) {
+        if self.cmds.contains_key(k.as_ref()) {
             return false;
         }
-        self.cmds.insert(k, name.to_owned());
+        self.cmds.insert(k.into_owned(), name.to_owned());
         true
     }
 
     /// Removes an instant command. True when it existed.
     pub fn remove_cmd(&mut self, name: &str) -> bool {
-        self.cmds.remove(&key(name)).is_some()
+        self.cmds.remove(key(name).as_ref()).is_some()
     }
 
     /// Applies one driver message that describes data (SETINFO, DELINFO, ADDENUM, ...).
