@@ -5,6 +5,8 @@
 //! the socket server drains them with [`DriverState::take_updates`] and sends them to every
 //! client. [`DriverState::dump`] is the full reply to `DUMPALL`.
 
+use nut_proto::text::leading_int;
+
 use crate::sock::DriverMsg;
 use crate::tree::{Flags, VarTree};
 
@@ -338,16 +340,6 @@ impl DriverState {
         let num = |v: &str| self.get(v).and_then(leading_int);
         matches!((num(var), num(&format!("{var}.low"))), (Some(v), Some(low)) if v < low)
     }
-}
-
-/// `strtol(s, NULL, 10)` for the comparisons NUT makes: the leading integer, if any.
-fn leading_int(s: &str) -> Option<i64> {
-    let t = s.trim_start();
-    let end = t
-        .char_indices()
-        .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && (c == '-' || c == '+'))))
-        .map_or(t.len(), |(i, _)| i);
-    t[..end].parse().ok()
 }
 
 #[cfg(test)]

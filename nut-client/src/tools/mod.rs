@@ -148,23 +148,7 @@ fn parse_port(s: &str) -> Option<u16> {
 }
 
 /// C's `atoi`/`strtol(.., 10)`: leading blanks, a sign, then digits; 0 when none.
-pub fn atol(s: &str) -> i64 {
-    let s = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let (neg, digits) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let mut n: i64 = 0;
-    for b in digits.bytes().take_while(u8::is_ascii_digit) {
-        n = n.saturating_mul(10).saturating_add(i64::from(b - b'0'));
-    }
-    if neg {
-        -n
-    } else {
-        n
-    }
-}
+pub use nut_proto::text::atoi as atol;
 
 /// `Error: <libupsclient text>`.
 pub fn error(e: &UpscliError) -> Fatal {

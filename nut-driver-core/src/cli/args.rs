@@ -157,26 +157,7 @@ fn positive(v: &str, what: &str) -> Result<u32, DriverError> {
     }
 }
 
-/// C `atoi`: the leading decimal integer, 0 when there is none.
-pub(crate) fn atoi(s: &str) -> i64 {
-    let t = s.trim_start();
-    let (neg, digits) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let n = digits
-        .bytes()
-        .take_while(u8::is_ascii_digit)
-        .fold(0i64, |acc, d| {
-            acc.saturating_mul(10).saturating_add(i64::from(d - b'0'))
-        });
-    if neg {
-        -n
-    } else {
-        n
-    }
-}
+pub(crate) use nut_proto::text::atoi;
 
 fn usage(msg: &str) -> DriverError {
     DriverError::Config(format!("{msg}. Try -h for help."))

@@ -16,6 +16,7 @@ mod server_msg;
 pub use driver_msg::{DriverMsg, TrackingResult, VarFlag};
 pub use server_msg::ServerMsg;
 
+pub use nut_proto::text::atoi;
 use nut_proto::text::{split_line_with, Limits};
 use nut_proto::ParseError;
 
@@ -25,26 +26,6 @@ pub const SOCKET_LIMITS: Limits = Limits::NETWORK;
 /// Splits one socket line into words with [`SOCKET_LIMITS`].
 pub fn split(line: &str) -> Result<Vec<String>, ParseError> {
     split_line_with(line, SOCKET_LIMITS)
-}
-
-/// C `atoi()`: optional blanks, an optional sign, then digits up to the first non-digit;
-/// anything unparsable is 0 and overflow saturates.
-pub fn atoi(s: &str) -> i64 {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let (neg, digits) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let mut n: i64 = 0;
-    for b in digits.bytes().take_while(u8::is_ascii_digit) {
-        n = n.saturating_mul(10).saturating_add(i64::from(b - b'0'));
-    }
-    if neg {
-        -n
-    } else {
-        n
-    }
 }
 
 fn arg_error(command: &str, reason: &'static str) -> ParseError {

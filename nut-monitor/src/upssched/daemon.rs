@@ -3,6 +3,8 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+use nut_proto::text::leading_int;
+
 use super::DaemonRequest;
 
 /// With no timer left for this long the daemon exits (upssched: 15 one-second passes).
@@ -47,11 +49,12 @@ impl TimerDaemon {
     pub fn handle(&mut self, req: &DaemonRequest, now: Instant) -> &'static str {
         match req {
             DaemonRequest::Start { name, seconds } => {
-                if let Some(secs) = leading_int(seconds).filter(|s| *s >= 0) {
-                    let secs = u64::try_from(secs).unwrap_or(0);
+                let secs = leading_int(seconds).and_then(|s| u64::try_from(s).ok());
+                // A delay past what the clock can represent is ignored, like a negative one.
+                if let Some(at) = secs.and_then(|s| now.checked_add(Duration::from_secs(s))) {
                     self.timers.push(Timer {
                         name: name.clone(),
-                        at: now + Duration::from_secs(secs),
+                        at,
                     });
                     self.idle_since = None;
                 }
@@ -106,16 +109,6 @@ impl TimerDaemon {
     pub fn poll_event(&mut self) -> Option<DaemonEvent> {
         self.events.pop_front()
     }
-}
-
-/// `strtol(s, NULL, 10)`: the leading integer, if any.
-fn leading_int(s: &str) -> Option<i64> {
-    let t = s.trim_start();
-    let end = t
-        .char_indices()
-        .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && (c == '-' || c == '+'))))
-        .map_or(t.len(), |(i, _)| i);
-    t[..end].parse().ok()
 }
 
 #[cfg(test)]
@@ -174,6 +167,15 @@ mod tests {
             t0,
         );
         assert_eq!(events(&mut d), [DaemonEvent::Run("online".into())]);
+    }
+
+    #[test]
+    fn an_unrepresentable_delay_is_ignored_not_a_panic() {
+        let t0 = Instant::now();
+        let mut d = TimerDaemon::new(t0);
+        d.handle(&start("huge", "9223372036854775807"), t0);
+        d.handle(&start("huger", "99999999999999999999999"), t0);
+        assert!(d.timers().is_empty());
     }
 
     #[test]
