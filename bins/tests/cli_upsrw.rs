@@ -90,6 +90,16 @@ fn sets_variables_identically() {
         "{}",
         prompted.stdout
     );
+    // Without -w the SET is not waited for, and real dummy-ups applies it within its
+    // 1-second cycle: wait (bounded) until the server shows it, then compare both tools.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !compare::run(std::path::Path::new(OURS), "upsrw", &[&ups], "", &[])
+        .stdout
+        .contains("Value: 44\n")
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
     let after = same("upsrw", OURS, &[&ups], "");
     assert!(after.stdout.contains("Value: 44\n"), "{}", after.stdout);
 }
