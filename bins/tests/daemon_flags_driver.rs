@@ -16,15 +16,15 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::run_capture;
+use common::{
+    account, alive, daemon_dir, kill, kill_pidfiles, read_pid, run_capture, term_when_written,
+    uid_of, wait_exit, wait_until,
+};
 
 const DUMMY: &str = env!("CARGO_BIN_EXE_dummy-ups");
 const UPSDRVCTL: &str = env!("CARGO_BIN_EXE_upsdrvctl");
-const DEADLINE: Duration = Duration::from_secs(15);
 
 /// A private directory with `etc/` and `run/`; drop kills the daemons whose PID files it
 /// tracks and removes the directory.
@@ -35,13 +35,7 @@ struct Sandbox {
 
 impl Sandbox {
     fn new(tag: &str) -> Self {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        let dir =
-            std::env::temp_dir().join(format!("nut-rs-dflags-{tag}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("etc")).unwrap();
-        std::fs::create_dir_all(dir.join("run")).unwrap();
+        let dir = daemon_dir("dflags", tag);
         std::fs::write(dir.join("etc/a.dev"), "ups.id: chrooted\nups.status: OL\n").unwrap();
         std::fs::write(
             dir.join("etc/ups.conf"),
@@ -80,72 +74,9 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
-        for file in &self.pidfiles {
-            if let Some(pid) = read_pid(file) {
-                let _ = Command::new("kill")
-                    .args(["-KILL", &pid.to_string()])
-                    .status();
-            }
-        }
+        kill_pidfiles(&self.pidfiles);
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-/// Waits for a child (killing it after the deadline); its exit code, `None` if killed.
-fn wait_exit(child: &mut std::process::Child) -> Option<i32> {
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status.code();
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("still running after {DEADLINE:?}");
-        }
-        thread::sleep(Duration::from_millis(5));
-    }
-}
-
-fn read_pid(file: &Path) -> Option<u32> {
-    std::fs::read_to_string(file).ok()?.trim().parse().ok()
-}
-
-fn alive(pid: u32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists()
-}
-
-fn wait_until(what: &str, ok: impl Fn() -> bool) {
-    let deadline = Instant::now() + DEADLINE;
-    while !ok() {
-        assert!(Instant::now() < deadline, "timed out: {what}");
-        thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn kill(sig: &str, pid: u32) {
-    let status = Command::new("kill")
-        .args([sig, &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success(), "kill {sig} {pid}");
-}
-
-/// The effective uid of a process, from `/proc/<pid>/status`.
-fn uid_of(pid: u32) -> u32 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status.lines().find(|l| l.starts_with("Uid:")).unwrap();
-    line.split_whitespace().nth(2).unwrap().parse().unwrap()
-}
-
-/// The uid and primary gid of an account (`nut` is created by the nut packages).
-fn account(name: &str) -> (u32, u32) {
-    let id = |flag: &str| {
-        let out = Command::new("id").args([flag, name]).output().unwrap();
-        assert!(out.status.success(), "no account {name}");
-        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
-    };
-    (id("-u"), id("-g"))
 }
 
 /// `ups.id` from a DUMPALL on the driver socket, if it answers.
@@ -249,23 +180,6 @@ fn b_backgrounds_even_when_debugging() {
         !alive(pid) && !sb.run().join("dummy-ups-x").exists()
     });
     assert!(!sb.run().join("dummy-ups-x.pid").exists());
-}
-
-/// A shell that sends SIGTERM to `pid` the moment `pidfile` is not empty: a busy loop of
-/// builtins, as quick as a signal can follow the file (spawning `kill` would take a
-/// millisecond, enough for a daemon to finish its setup). Bounded by an iteration count.
-fn term_when_written(pidfile: &Path, pid: u32) -> std::process::Child {
-    Command::new("sh")
-        .args([
-            "-c",
-            "i=0; while [ ! -s \"$1\" ]; do i=$((i+1)); [ $i -gt 5000000 ] && exit 1; done; \
-             kill -TERM \"$2\"",
-            "sh",
-        ])
-        .arg(pidfile)
-        .arg(pid.to_string())
-        .spawn()
-        .unwrap()
 }
 
 /// `-FF`: PID file with the driver's own PID; a SIGTERM sent the moment it appears exits 0

@@ -11,244 +11,18 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+mod daemon_flags_upsd_support;
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Stdio;
 
-use common::run_capture;
+use common::{
+    account, alive, kill, read_pid, run_capture, term_when_written, uid_of, wait_exit, wait_until,
+};
+use daemon_flags_upsd_support::{port_from, wait_served, Client, Sandbox, REAL_UPSD, UPSD};
 
-const UPSD: &str = env!("CARGO_BIN_EXE_upsd");
-const DUMMY: &str = env!("CARGO_BIN_EXE_dummy-ups");
-const REAL_UPSD: &str = "/lib/nut/upsd";
-const DEADLINE: Duration = Duration::from_secs(15);
 const NO_DEVICE: &str = "Fatal error: at least one UPS must be defined in ups.conf";
-
-/// A private NUT_CONFPATH (`etc/`) and NUT_STATEPATH (`run/`); drop kills the daemons whose
-/// PID files it tracks and removes the directory.
-struct Sandbox {
-    dir: PathBuf,
-    pidfiles: Vec<PathBuf>,
-}
-
-impl Sandbox {
-    /// `ups.conf` with one dummy-ups section per name (`<name>.dev` says `ups.id: <name>`),
-    /// upsd.conf listening on a free port, user `admin`/`secret` (upsmon primary).
-    fn new(tag: &str, upses: &[&str]) -> Self {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        let dir =
-            std::env::temp_dir().join(format!("nut-rs-uflags-{tag}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("etc")).unwrap();
-        std::fs::create_dir_all(dir.join("run")).unwrap();
-        let sb = Self {
-            dir,
-            pidfiles: Vec::new(),
-        };
-        sb.write("upsd.conf", "LISTEN 127.0.0.1 0\n");
-        sb.users("secret");
-        sb.ups_conf(upses);
-        sb
-    }
-
-    fn etc(&self) -> PathBuf {
-        self.dir.join("etc")
-    }
-
-    fn run(&self) -> PathBuf {
-        self.dir.join("run")
-    }
-
-    fn write(&self, file: &str, text: &str) {
-        std::fs::write(self.etc().join(file), text).unwrap();
-    }
-
-    fn users(&self, password: &str) {
-        self.write(
-            "upsd.users",
-            &format!("[admin]\n\tpassword = {password}\n\tupsmon primary\n"),
-        );
-    }
-
-    fn ups_conf(&self, upses: &[&str]) {
-        let mut conf = String::new();
-        for ups in upses {
-            self.write(
-                &format!("{ups}.dev"),
-                &format!("ups.id: {ups}\nups.status: OL\n"),
-            );
-            conf.push_str(&format!(
-                "[{ups}]\n\tdriver = dummy-ups\n\tport = {ups}.dev\n"
-            ));
-        }
-        self.write("ups.conf", &conf);
-    }
-
-    fn cmd(&self, program: &str, args: &[&str]) -> Command {
-        let mut c = Command::new(program);
-        c.args(args)
-            .env("NUT_CONFPATH", self.etc())
-            .env("NUT_STATEPATH", self.run())
-            .env_remove("NUT_ALTPIDPATH")
-            .env_remove("ALLOW_NO_DEVICE");
-        c
-    }
-
-    fn track(&mut self, pidfile: PathBuf) {
-        self.pidfiles.push(pidfile);
-    }
-
-    /// Starts our dummy-ups for `ups` in the background (returns once it serves).
-    fn driver(&mut self, ups: &str, extra: &[&str]) {
-        self.track(self.run().join(format!("dummy-ups-{ups}.pid")));
-        let mut args = vec!["-a", ups];
-        args.extend_from_slice(extra);
-        let out = run_capture(&mut self.cmd(DUMMY, &args));
-        assert_eq!(out.code, Some(0), "dummy-ups {ups}: {out:?}");
-    }
-
-    /// Runs `upsd <args>` with stderr to `log` (a background upsd keeps it open, so it
-    /// cannot be a pipe we read to the end); returns the exit code.
-    fn upsd(&self, log: &Path, args: &[&str]) -> Option<i32> {
-        let err = File::create(log).unwrap();
-        let mut child = self
-            .cmd(UPSD, args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(err)
-            .spawn()
-            .unwrap();
-        wait_exit(&mut child)
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        for file in &self.pidfiles {
-            if let Some(pid) = read_pid(file) {
-                let _ = Command::new("kill")
-                    .args(["-KILL", &pid.to_string()])
-                    .status();
-            }
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn wait_exit(child: &mut std::process::Child) -> Option<i32> {
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status.code();
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("still running after {DEADLINE:?}");
-        }
-        thread::sleep(Duration::from_millis(5));
-    }
-}
-
-fn read_pid(file: &Path) -> Option<u32> {
-    std::fs::read_to_string(file).ok()?.trim().parse().ok()
-}
-
-fn alive(pid: u32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists()
-}
-
-fn wait_until(what: &str, ok: impl Fn() -> bool) {
-    let deadline = Instant::now() + DEADLINE;
-    while !ok() {
-        assert!(Instant::now() < deadline, "timed out: {what}");
-        thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn kill(sig: &str, pid: u32) {
-    let status = Command::new("kill")
-        .args([sig, &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success(), "kill {sig} {pid}");
-}
-
-/// The port from upsd's "listening on 127.0.0.1 port N" log line.
-fn port_from(log: &Path) -> u16 {
-    let port = || {
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        text.lines()
-            .find_map(|l| l.strip_prefix("listening on 127.0.0.1 port "))
-            .and_then(|p| p.trim().parse().ok())
-    };
-    wait_until("upsd logs its port", || port().is_some());
-    port().unwrap()
-}
-
-/// One client connection to upsd.
-struct Client {
-    reader: BufReader<TcpStream>,
-}
-
-impl Client {
-    fn connect(port: u16) -> Self {
-        let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
-        Self {
-            reader: BufReader::new(stream),
-        }
-    }
-
-    fn line(&mut self) -> String {
-        let mut line = String::new();
-        self.reader.read_line(&mut line).unwrap();
-        line.trim_end().to_owned()
-    }
-
-    fn ask(&mut self, request: &str) -> String {
-        let stream = self.reader.get_mut();
-        stream.write_all(format!("{request}\n").as_bytes()).unwrap();
-        self.line()
-    }
-
-    /// The lines of a `LIST` reply between BEGIN and END.
-    fn list(&mut self, request: &str) -> Vec<String> {
-        let first = self.ask(request);
-        assert!(first.starts_with("BEGIN LIST"), "{request}: {first}");
-        let mut items = Vec::new();
-        loop {
-            let line = self.line();
-            if line.starts_with("END LIST") {
-                return items;
-            }
-            items.push(line);
-        }
-    }
-
-    /// `USERNAME`/`PASSWORD`/`LOGIN <ups>`: the reply to LOGIN.
-    fn login(&mut self, ups: &str, password: &str) -> String {
-        assert_eq!(self.ask("USERNAME admin"), "OK");
-        assert_eq!(self.ask(&format!("PASSWORD {password}")), "OK");
-        self.ask(&format!("LOGIN {ups}"))
-    }
-}
-
-/// `GET VAR <ups> ups.id` until the driver's data is there.
-fn wait_served(port: u16, ups: &str) {
-    let want = format!("VAR {ups} ups.id \"{ups}\"");
-    wait_until(&format!("upsd serves {ups}"), || {
-        Client::connect(port).ask(&format!("GET VAR {ups} ups.id")) == want
-    });
-}
 
 #[test]
 fn background_reload_and_stop() {
@@ -386,22 +160,6 @@ fn bad_configuration_lines_are_reported_with_file_and_line() {
     );
 }
 
-/// The uid and primary gid of an account (`nut` is created by the nut packages).
-fn account(name: &str) -> (u32, u32) {
-    let id = |flag: &str| {
-        let out = Command::new("id").args([flag, name]).output().unwrap();
-        assert!(out.status.success(), "no account {name}");
-        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
-    };
-    (id("-u"), id("-g"))
-}
-
-fn uid_of(pid: u32) -> u32 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status.lines().find(|l| l.starts_with("Uid:")).unwrap();
-    line.split_whitespace().nth(2).unwrap().parse().unwrap()
-}
-
 #[test]
 fn as_root_u_nut_serves_as_nut() {
     let (uid, gid) = account("nut");
@@ -470,23 +228,6 @@ fn chrooted_upsd_reads_everything_inside() {
     wait_until("upsd gone", || {
         !alive(pid) && !inside_run.join("upsd.pid").exists()
     });
-}
-
-/// A shell that sends SIGTERM to `pid` the moment `pidfile` is not empty: a busy loop of
-/// builtins, as quick as a signal can follow the file (spawning `kill` would take a
-/// millisecond, enough for a daemon to finish its setup). Bounded by an iteration count.
-fn term_when_written(pidfile: &Path, pid: u32) -> std::process::Child {
-    Command::new("sh")
-        .args([
-            "-c",
-            "i=0; while [ ! -s \"$1\" ]; do i=$((i+1)); [ $i -gt 5000000 ] && exit 1; done; \
-             kill -TERM \"$2\"",
-            "sh",
-        ])
-        .arg(pidfile)
-        .arg(pid.to_string())
-        .spawn()
-        .unwrap()
 }
 
 /// `-FF`: a SIGTERM sent the moment the PID file appears exits 0 and removes it (signal

@@ -503,3 +503,111 @@ pub fn parse_upsc_vars(stdout: &str) -> Vec<(String, String)> {
         .map(|(n, v)| (n.to_string(), v.to_string()))
         .collect()
 }
+
+// ---- Daemon-process helpers shared by the daemon flag tests (`daemon_flags_*.rs`). ----
+
+/// How long the daemon helpers below wait for a process or a condition.
+pub const DAEMON_DEADLINE: Duration = Duration::from_secs(15);
+
+/// A fresh, empty directory `<temp>/nut-rs-<prefix>-<tag>-<pid>-<n>` with `etc/` and `run/`
+/// inside (a NUT_CONFPATH and a NUT_STATEPATH).
+pub fn daemon_dir(prefix: &str, tag: &str) -> PathBuf {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    let dir =
+        std::env::temp_dir().join(format!("nut-rs-{prefix}-{tag}-{}-{n}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(dir.join("etc")).unwrap();
+    fs::create_dir_all(dir.join("run")).unwrap();
+    dir
+}
+
+/// Sends SIGKILL to every process a PID file of `pidfiles` names (a sandbox's clean-up).
+pub fn kill_pidfiles(pidfiles: &[PathBuf]) {
+    for file in pidfiles {
+        if let Some(pid) = read_pid(file) {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+    }
+}
+
+/// Waits for a child (killing it after [`DAEMON_DEADLINE`]); its exit code, `None` if killed
+/// by a signal.
+pub fn wait_exit(child: &mut Child) -> Option<i32> {
+    let deadline = Instant::now() + DAEMON_DEADLINE;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("still running after {DAEMON_DEADLINE:?}");
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The PID a PID file holds, if it exists and holds a number.
+pub fn read_pid(file: &Path) -> Option<u32> {
+    fs::read_to_string(file).ok()?.trim().parse().ok()
+}
+
+/// True while process `pid` exists.
+pub fn alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Polls `ok` until it is true; panics naming `what` after [`DAEMON_DEADLINE`].
+pub fn wait_until(what: &str, ok: impl Fn() -> bool) {
+    let deadline = Instant::now() + DAEMON_DEADLINE;
+    while !ok() {
+        assert!(Instant::now() < deadline, "timed out: {what}");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `kill <sig> <pid>`, which must succeed.
+pub fn kill(sig: &str, pid: u32) {
+    let status = Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill {sig} {pid}");
+}
+
+/// The effective uid of a process, from `/proc/<pid>/status`.
+pub fn uid_of(pid: u32) -> u32 {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("Uid:")).unwrap();
+    line.split_whitespace().nth(2).unwrap().parse().unwrap()
+}
+
+/// The uid and primary gid of an account (`nut` is created by the nut packages).
+pub fn account(name: &str) -> (u32, u32) {
+    let id = |flag: &str| {
+        let out = Command::new("id").args([flag, name]).output().unwrap();
+        assert!(out.status.success(), "no account {name}");
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    };
+    (id("-u"), id("-g"))
+}
+
+/// A shell that sends SIGTERM to `pid` the moment `pidfile` is not empty: a busy loop of
+/// builtins, as quick as a signal can follow the file (spawning `kill` would take a
+/// millisecond, enough for a daemon to finish its setup). Bounded by an iteration count.
+pub fn term_when_written(pidfile: &Path, pid: u32) -> Child {
+    Command::new("sh")
+        .args([
+            "-c",
+            "i=0; while [ ! -s \"$1\" ]; do i=$((i+1)); [ $i -gt 5000000 ] && exit 1; done; \
+             kill -TERM \"$2\"",
+            "sh",
+        ])
+        .arg(pidfile)
+        .arg(pid.to_string())
+        .spawn()
+        .unwrap()
+}
