@@ -95,3 +95,68 @@ fn lists_clients_identically() {
     assert_eq!(clients.stdout, "127.0.0.1\n");
     same("upsc", OURS, &["-c", &nut.addr("nope")], "");
 }
+
+/// Host forms: names, addresses, IPv6 in brackets (2.8.0 needs them: a bare `::1` is refused
+/// as a missing port), default port, bad ports, unresolvable names, extra operands.
+#[test]
+fn host_forms_match() {
+    let v6 = common::free_port().unwrap();
+    let nut = RealNut::builder()
+        .device("dummy", DevSource::Inline(DEV.into()))
+        .upsd_conf_line(&format!("LISTEN ::1 {v6}"))
+        .start();
+    let port = nut.port();
+    let via_v6 = same(
+        "upsc",
+        OURS,
+        &[&format!("dummy@[::1]:{v6}"), "ups.status"],
+        "",
+    );
+    assert_eq!(via_v6.stdout, "OL CHRG\n");
+    let listed = same("upsc", OURS, &["-l", &format!("[::1]:{v6}")], "");
+    assert_eq!(listed.stdout, "dummy\n");
+    let bare_v6 = same("upsc", OURS, &["dummy@::1"], "");
+    assert_eq!(
+        bare_v6.stderr,
+        "upscli_splitaddr: no port specified after ':' separator\nError: invalid UPS definition.\nRequired format: upsname[@hostname[:port]]\n"
+    );
+    let unresolvable = same("upsc", OURS, &["dummy@nosuchhost.invalid"], "");
+    assert_eq!(unresolvable.stderr, "Error: No such host\n");
+    let hosts = [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        "::1".to_string(),
+        format!("::1:{v6}"),
+        "@".to_string(),
+    ];
+    for host in &hosts {
+        same("upsc", OURS, &["-l", host], "");
+        same("upsc", OURS, &["-L", host], "");
+    }
+    let upses = [
+        format!("dummy@localhost:{port}"),
+        format!("dummy@[::1]:{v6}"),
+        format!("dummy@::1:{port}"),
+        format!("dummy@127.0.0.1:{port}:junk"),
+        format!("@127.0.0.1:{port}"),
+        "dummy@127.0.0.1:99999".to_string(),
+        "dummy@127.0.0.1:-1".to_string(),
+        "dummy@".to_string(),
+    ];
+    for ups in &upses {
+        same("upsc", OURS, &[ups], "");
+        same("upsc", OURS, &[ups, "ups.status"], "");
+    }
+    let ups = nut.addr("dummy");
+    same("upsc", OURS, &[&ups, "ups.status", "extra", "more"], "");
+    same(
+        "upsc",
+        OURS,
+        &["-l", &format!("127.0.0.1:{port}"), "extra"],
+        "",
+    );
+    same("upsc", OURS, &["-c"], "");
+    same("upsc", OURS, &["-c", &ups, "extra"], "");
+    same("upsc", OURS, &["-lc", &format!("127.0.0.1:{port}")], "");
+    same("upsc", OURS, &["-cl", &ups], "");
+}
