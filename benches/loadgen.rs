@@ -11,6 +11,12 @@
 //! report the server's RSS from /proc/PID), `slowreader` (`get` while one client floods
 //! LIST VAR and never reads). Each target is measured in turn; the first is compared with
 //! the others as ratios.
+//!
+//! `--pipeline K` (modes `get`, `list`): each client writes K requests at once and then reads
+//! the K answers (as a client asking for several variables does), instead of one at a time.
+//! `--connect-first`: connect the clients one by one (each answered a `VER`) before starting
+//! the clock, so the rate is the steady state, free of connect stalls (a short accept queue),
+//! which the default mode includes.
 #![allow(clippy::unwrap_used)]
 
 use std::net::SocketAddr;
@@ -29,6 +35,8 @@ struct Opts {
     mode: String,
     clients: usize,
     secs: u64,
+    pipeline: usize,
+    connect_first: bool,
 }
 
 fn parse() -> Opts {
@@ -39,6 +47,8 @@ fn parse() -> Opts {
         mode: "get".into(),
         clients: 100,
         secs: 5,
+        pipeline: 1,
+        connect_first: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
@@ -60,6 +70,8 @@ fn parse() -> Opts {
             "--mode" => o.mode = v(),
             "--clients" | "-c" => o.clients = v().parse().expect("number"),
             "--secs" | "-d" => o.secs = v().parse().expect("seconds"),
+            "--pipeline" => o.pipeline = v().parse::<usize>().expect("number").max(1),
+            "--connect-first" => o.connect_first = true,
             _ => panic!("unknown option {a} (see the file's docs)"),
         }
     }
@@ -107,24 +119,43 @@ async fn read_reply(rd: &mut BufReader<tokio::net::tcp::OwnedReadHalf>, list: bo
     }
 }
 
-/// One connection asking `req` in a loop until `stop`.
-async fn asker(addr: SocketAddr, req: String, list: bool, stop: Arc<AtomicBool>) -> Stats {
+/// One connection asking `req` (`depth` requests in one write) in a loop until `stop`; each
+/// answered request counts once, with its batch's round-trip time.
+async fn asker(
+    conn: Result<TcpStream, SocketAddr>,
+    req: String,
+    depth: usize,
+    list: bool,
+    stop: Arc<AtomicBool>,
+) -> Stats {
     let mut st = Stats::default();
-    let Ok(s) = TcpStream::connect(addr).await else {
-        st.errors += 1;
-        return st;
+    let s = match conn {
+        Ok(s) => s,
+        Err(addr) => match TcpStream::connect(addr).await {
+            Ok(s) => s,
+            Err(_) => {
+                st.errors += 1;
+                return st;
+            }
+        },
     };
     let _ = s.set_nodelay(true);
     let (rd, mut wr) = s.into_split();
     let mut rd = BufReader::new(rd);
     while !stop.load(Ordering::Relaxed) {
         let t = Instant::now();
-        if wr.write_all(req.as_bytes()).await.is_err() || !read_reply(&mut rd, list).await {
+        if wr.write_all(req.as_bytes()).await.is_err() {
             st.errors += 1;
             break;
         }
-        st.lat_us
-            .push(t.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+        for _ in 0..depth {
+            if !read_reply(&mut rd, list).await {
+                st.errors += 1;
+                return st;
+            }
+        }
+        let us = t.elapsed().as_micros().min(u128::from(u32::MAX)) as u32;
+        st.lat_us.extend(std::iter::repeat_n(us, depth));
     }
     st
 }
@@ -154,21 +185,40 @@ async fn churner(addr: SocketAddr, stop: Arc<AtomicBool>) -> Stats {
 
 async fn timed(o: &Opts, addr: SocketAddr, list: bool) -> Stats {
     let stop = Arc::new(AtomicBool::new(false));
-    let req = if list {
+    let one = if list {
         format!("LIST VAR {}\n", o.ups)
     } else {
         format!("GET VAR {} {}\n", o.ups, o.var)
     };
+    let req = one.repeat(o.pipeline);
+    let mut conns: Vec<Result<TcpStream, SocketAddr>> = Vec::with_capacity(o.clients);
+    let mut note = String::new();
+    if o.connect_first && o.mode != "churn" {
+        let t = Instant::now();
+        let (streams, failed) = connect_all(addr, o.clients).await;
+        note = format!(
+            "connected {} in {:.0} ms ({failed} failed) before the clock; ",
+            streams.len(),
+            t.elapsed().as_secs_f64() * 1000.0
+        );
+        conns.extend(streams.into_iter().map(Ok));
+    } else {
+        conns.extend((0..o.clients).map(|_| Err(addr)));
+    }
     let start = Instant::now();
-    let tasks: Vec<_> = (0..o.clients)
-        .map(|_| match o.mode.as_str() {
+    let tasks: Vec<_> = conns
+        .into_iter()
+        .map(|c| match o.mode.as_str() {
             "churn" => tokio::spawn(churner(addr, stop.clone())),
-            _ => tokio::spawn(asker(addr, req.clone(), list, stop.clone())),
+            _ => tokio::spawn(asker(c, req.clone(), o.pipeline, list, stop.clone())),
         })
         .collect();
     tokio::time::sleep(Duration::from_secs(o.secs)).await;
     stop.store(true, Ordering::Relaxed);
-    let mut all = Stats::default();
+    let mut all = Stats {
+        note,
+        ..Stats::default()
+    };
     for t in tasks {
         let s = t.await.unwrap();
         all.lat_us.extend(s.lat_us);
@@ -176,6 +226,28 @@ async fn timed(o: &Opts, addr: SocketAddr, list: bool) -> Stats {
     }
     all.elapsed = start.elapsed();
     all
+}
+
+/// Opens `n` connections one after another, each proven accepted by a `VER` round trip
+/// (given 10 s), so that a short accept queue cannot leave any of them stalled when the clock
+/// starts: the streams, and how many failed.
+async fn connect_all(addr: SocketAddr, n: usize) -> (Vec<TcpStream>, usize) {
+    let mut streams = Vec::with_capacity(n);
+    for _ in 0..n {
+        let one = async {
+            let mut s = TcpStream::connect(addr).await.ok()?;
+            s.write_all(b"VER\n").await.ok()?;
+            let mut rd = BufReader::new(&mut s);
+            let mut line = String::new();
+            rd.read_line(&mut line).await.ok()?;
+            (!line.is_empty()).then_some(s)
+        };
+        if let Ok(Some(s)) = tokio::time::timeout(Duration::from_secs(10), one).await {
+            streams.push(s);
+        }
+    }
+    let failed = n - streams.len();
+    (streams, failed)
 }
 
 /// `clients` simultaneous connects; latency = time to connect and get a VER reply.
@@ -262,7 +334,8 @@ async fn idle(o: &Opts, addr: SocketAddr, pid: Option<u32>) -> Stats {
         tokio::time::sleep(Duration::from_millis(500)).await;
         s2.store(true, Ordering::Relaxed);
     });
-    let probe = asker(addr, format!("GET VAR {} {}\n", o.ups, o.var), false, stop).await;
+    let req = format!("GET VAR {} {}\n", o.ups, o.var);
+    let probe = asker(Err(addr), req, 1, false, stop).await;
     st.lat_us = probe.lat_us;
     st.elapsed = start.elapsed();
     st.note = format!(
@@ -321,8 +394,18 @@ fn main() {
     let o = parse();
     let rt = tokio::runtime::Runtime::new().unwrap();
     println!(
-        "mode={} clients={} secs={} ups={} var={}",
-        o.mode, o.clients, o.secs, o.ups, o.var
+        "mode={} clients={} secs={} ups={} var={} pipeline={}{}",
+        o.mode,
+        o.clients,
+        o.secs,
+        o.ups,
+        o.var,
+        o.pipeline,
+        if o.connect_first {
+            " (connected before the clock)"
+        } else {
+            ""
+        }
     );
     println!(
         "{:<8} {:>12} {:>10} {:>10} {:>10} {:>8}  note",

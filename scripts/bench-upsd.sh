@@ -54,11 +54,18 @@ lg() { "${CLI[@]}" "$BIN/loadgen" --target "ours=127.0.0.1:$oport@$opid" --targe
 lg_ours() { "${CLI[@]}" "$BIN/loadgen" --target "ours=127.0.0.1:$oport@$opid" --ups dummy --var device.mfr --secs "$SECS" "$@"; echo; }
 
 echo "== $(nproc) cores (servers: ${SRV[*]:-any}, loadgen: ${CLI[*]:-any}); real upsd pid $rpid port $rport; our upsd pid $opid port $oport"
-MODES=${MODES:-"get100 get500 list churn burst idle slow"}
+MODES=${MODES:-"get100 get500 get100w get500w get100p get500p list churn burst idle slow"}
 for m in $MODES; do
   case $m in
     get100) lg --mode get --clients 100 ;;
     get500) lg --mode get --clients 500 ;;
+    # Steady state: all clients connected before the clock (real upsd's backlog of 16 can
+    # stall connects for seconds; that shows in get500 above, not here).
+    get100w) lg --mode get --clients 100 --connect-first ;;
+    get500w) lg --mode get --clients 500 --connect-first ;;
+    # Clients asking 8 variables at once (one write, eight GET VAR lines).
+    get100p) lg --mode get --clients 100 --connect-first --pipeline 8 ;;
+    get500p) lg --mode get --clients 500 --connect-first --pipeline 8 ;;
     list) lg --mode list --clients 10 ;;
     churn) lg --mode churn --clients 50 ;;
     burst) lg --mode burst --clients 1000 ;;
