@@ -198,3 +198,67 @@ fn bad_tuples_are_refused_like_nut() {
     );
     assert_eq!(code, Some(1));
 }
+
+/// `-m '*@host:port,file'` (NUT 2.8.3+): every UPS the server lists gets a target logging to
+/// that file, in `LIST UPS` order, announced as `ups@host:port`.
+#[test]
+fn wildcard_logs_every_served_ups() {
+    let nut = RealNut::start(&[
+        ("one", DevSource::Inline("ups.status: OL\n".into())),
+        ("two", DevSource::Inline("ups.status: OB LB\n".into())),
+    ]);
+    let file = nut.state_dir().join("all.log");
+    let all = format!("*@127.0.0.1:{},{}", nut.port(), file.display());
+    let args = [
+        "-m",
+        &all,
+        "-N",
+        "-F",
+        "-i",
+        "0",
+        "-d",
+        "2",
+        "-f",
+        "%VAR ups.status%",
+    ];
+    let (out, err, code) = run_until(OURS, &args, 100);
+    let (one, two) = (nut.addr("one"), nut.addr("two"));
+    let announce = |ups: &str| {
+        format!(
+            "logging status of {ups} to {} (0s intervals)\n",
+            file.display()
+        )
+    };
+    assert_eq!(
+        out,
+        format!(
+            "Network UPS Tools upslog 2.8.0\n{}{}",
+            announce(&one),
+            announce(&two)
+        )
+    );
+    let query = format!(
+        "Querying 127.0.0.1:{} for currently served devices\n",
+        nut.port()
+    );
+    assert_eq!(
+        err,
+        format!("{query}2 loops have elapsed\nSignal 1: exiting\n")
+    );
+    assert_eq!(code, Some(0));
+    let lines = format!("{one}\tOL\n{two}\tOB LB\n");
+    let logged = std::fs::read_to_string(&file).expect("log file");
+    assert_eq!(logged, format!("{lines}{lines}"));
+}
+
+/// A wildcard whose server is unreachable is fatal before anything is announced.
+#[test]
+fn wildcard_with_unreachable_server_fails() {
+    let (out, err, code) = run_until(OURS, &["-s", "*@127.0.0.1:1", "-l", "-"], 100);
+    assert_eq!(out, "Network UPS Tools upslog 2.8.0\n");
+    assert_eq!(
+        err,
+        "Querying 127.0.0.1:1 for currently served devices\nError: Connection failure: Connection refused\n"
+    );
+    assert_eq!(code, Some(1));
+}

@@ -12,6 +12,7 @@ mod logger;
 mod run;
 mod sink;
 pub mod user;
+mod wildcard;
 
 pub use run::run;
 

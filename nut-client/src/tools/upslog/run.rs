@@ -3,7 +3,7 @@
 use super::format::compile;
 use super::logger::{Logger, Target};
 use super::sink::Sinks;
-use super::{effective_format, targets, user, Options};
+use super::{effective_format, targets, user, wildcard, Options};
 use crate::error::strerror;
 use crate::tools::upscli::Conn;
 use crate::tools::{split_name, CliResult, Fatal};
@@ -17,7 +17,7 @@ pub async fn run(o: &Options, args: &[String]) -> CliResult {
     let format = effective_format(o);
     let mut sinks = Sinks::default();
     let mut logged = Vec::new();
-    for (monhost, logfn) in targets(o)? {
+    for (monhost, logfn) in wildcard::expand(targets(o)?).await? {
         println!(
             "logging status of {monhost} to {logfn} ({}s intervals)",
             o.interval as i32
