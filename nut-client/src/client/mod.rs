@@ -156,3 +156,42 @@ fn desyncs(error: &ClientError) -> bool {
 fn unexpected(expected: &'static str, got: String) -> ClientError {
     ClientError::Unexpected { expected, got }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use tokio::net::TcpSocket;
+
+    use super::*;
+
+    /// A server whose accept queue is full drops new SYNs, so `connect()` would wait for the
+    /// kernel's retries (minutes); the configured connect timeout must end it promptly.
+    #[tokio::test]
+    async fn connect_gives_up_after_the_connect_timeout() {
+        let socket = TcpSocket::new_v4().expect("socket");
+        socket
+            .bind("127.0.0.1:0".parse().expect("addr"))
+            .expect("bind");
+        let addr = socket.local_addr().expect("local addr");
+        // backlog 0: the kernel queues one connection, never accepted, then drops SYNs
+        let _listener = socket.listen(0).expect("listen");
+        let limit = Duration::from_millis(300);
+        let config = ClientConfig::default().connect_timeout(limit);
+        let mut queued = Vec::new();
+        for _ in 0..16 {
+            let started = Instant::now();
+            match Client::connect_with("127.0.0.1", addr.port(), &config).await {
+                Ok(client) => queued.push(client),
+                Err(e) => {
+                    let took = started.elapsed();
+                    assert_eq!(e, ClientError::Timeout);
+                    assert!(took >= limit, "gave up early: {took:?}");
+                    assert!(took < Duration::from_secs(3), "took {took:?}");
+                    return;
+                }
+            }
+        }
+        panic!("16 connections to a full backlog all succeeded");
+    }
+}
