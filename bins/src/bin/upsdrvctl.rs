@@ -10,7 +10,9 @@
 use std::process::ExitCode;
 
 use nut_driver_core::cli::Paths;
-use nut_driver_core::upsdrvctl::{driver_path, execute, message, Command, Options, Plan};
+use nut_driver_core::upsdrvctl::{
+    driver_path, execute, message, set_message_debug, Command, Options, Plan,
+};
 use nut_proto::config::UpsConf;
 
 const USAGE: &str = "Starts and stops UPS drivers via ups.conf.
@@ -83,6 +85,7 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
         println!("*** Testing mode: not calling exec/kill");
         opts.debug = opts.debug.max(2); // as NUT: also what -d passes on
     }
+    set_message_debug(opts.debug);
     let command = Command::parse(cmd_word)
         .ok_or_else(|| format!("Error: unrecognized command [{cmd_word}]"))?;
     let paths = Paths::from_env();

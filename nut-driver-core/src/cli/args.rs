@@ -76,7 +76,7 @@ impl Args {
                     let rest = &letters[i + c.len_utf8()..];
                     let value = if rest.is_empty() {
                         it.next()
-                            .ok_or_else(|| usage(&format!("option -{c} needs a value")))?
+                            .ok_or_else(|| getopt_error("option requires an argument", c))?
                     } else {
                         rest.to_owned()
                     };
@@ -84,7 +84,7 @@ impl Args {
                     break;
                 }
                 if !FLAGS.contains(c) {
-                    return Err(usage(&format!("unknown option -{c}")));
+                    return Err(getopt_error("invalid option", c));
                 }
                 out.flag(c);
             }
@@ -114,7 +114,8 @@ impl Args {
             'u' => self.user = Some(v),
             'g' => self.group = Some(v),
             'i' => self.interval = Some(positive(&v, "command-line: invalid pollinterval")?),
-            'd' => self.dump = Some(positive(&v, "invalid dump count")?),
+            // NUT's atoi: 0 or garbage means no dump.
+            'd' => self.dump = u32::try_from(atoi(&v)).ok().filter(|n| *n > 0),
             _ => {
                 self.signal = Some(match v.as_str() {
                     "reload" => Signal::Reload,
@@ -153,11 +154,20 @@ fn split_x(v: &str) -> (String, Option<String>) {
 fn positive(v: &str, what: &str) -> Result<u32, DriverError> {
     match atoi(v) {
         n if n > 0 => Ok(u32::try_from(n).unwrap_or(u32::MAX)),
-        n => Err(usage(&format!("{what}: {n}"))),
+        n => Err(DriverError::Config(format!("{what}: {n}"))),
     }
 }
 
 pub(crate) use nut_proto::text::atoi;
+
+/// What getopt(3) prints for a bad option, then NUT's own fatal line (`-?`: getopt's
+/// return value, which NUT prints as the option letter).
+fn getopt_error(what: &str, c: char) -> DriverError {
+    DriverError::Config(format!(
+        "{}: {what} -- '{c}'\nError: unknown option -?. Try -h for help.",
+        super::progname()
+    ))
+}
 
 fn usage(msg: &str) -> DriverError {
     DriverError::Config(format!("{msg}. Try -h for help."))
@@ -204,8 +214,10 @@ mod tests {
     #[test]
     fn errors_name_the_problem() {
         let e = |args: &[&str]| Args::parse(args.iter().copied()).expect_err("invalid");
-        assert!(e(&["-z"]).to_string().contains("unknown option -z"));
-        assert!(e(&["-a"]).to_string().contains("-a needs a value"));
+        assert!(e(&["-z"]).to_string().contains("invalid option -- 'z'"));
+        assert!(e(&["-a"])
+            .to_string()
+            .contains("option requires an argument -- 'a'"));
         assert!(e(&["-i", "0"])
             .to_string()
             .contains("invalid pollinterval: 0"));

@@ -38,10 +38,9 @@ pub struct Setup {
     pub chroot: Option<String>,
     /// Debug level: `-D` count, raised to `debug_min`.
     pub debug: u8,
-    /// Seconds between attempts to re-initialise a lost device (`retrydelay`).
+    /// Seconds between attempts to re-initialise a lost device (`retrydelay`). `maxretry`
+    /// is upsdrvctl's: the driver itself tries to start once, as NUT's drivers do.
     pub retry_delay: u32,
-    /// Attempts to initialise the device at start (`maxretry`).
-    pub max_retry: u32,
 }
 
 impl Setup {
@@ -56,7 +55,7 @@ impl Setup {
     ) -> Result<Self, DriverError> {
         let ups = args.ups_name().ok_or_else(|| {
             DriverError::Config(
-                "specifying '-a id' or '-s id' is mandatory. Try -h for help.".into(),
+                "specifying '-a id' or '-s id' is now mandatory. Try -h for help.".into(),
             )
         })?;
         let mut s = Self::new(ups, args);
@@ -66,7 +65,7 @@ impl Setup {
                 .map_err(|e| DriverError::Config(e.to_string()))?
                 .config;
             let sec = conf.section(section).ok_or_else(|| {
-                DriverError::Config(format!("Section {section} not found in {file}"))
+                DriverError::Config(format!("Section {section} not found in ups.conf"))
             })?;
             debug_min = s.apply_globals(&conf.globals);
             debug_min = s.apply_section(sec, progname, known)?.or(debug_min);
@@ -91,7 +90,9 @@ impl Setup {
             .max(u8::try_from(debug_min.unwrap_or(0)).unwrap_or(u8::MAX));
         if s.options.get("port").is_none() {
             return Err(DriverError::Config(
-                "you must specify a port name in ups.conf or in '-x port=...' argument".into(),
+                "Error: you must specify a port name in ups.conf or in '-x port=...' argument.\n\
+                 Try -h for help."
+                    .into(),
             ));
         }
         Ok(s)
@@ -111,7 +112,6 @@ impl Setup {
             chroot: args.chroot.clone(),
             debug: args.debug,
             retry_delay: nut_proto::config::ups_conf::DEFAULT_RETRYDELAY,
-            max_retry: nut_proto::config::ups_conf::DEFAULT_MAXRETRY,
         }
     }
 
@@ -124,7 +124,6 @@ impl Setup {
         self.group.clone_from(&g.group);
         self.chroot.clone_from(&g.chroot);
         self.retry_delay = g.retrydelay.unwrap_or(self.retry_delay);
-        self.max_retry = g.maxretry.unwrap_or(self.max_retry);
         g.debug_min
     }
 
@@ -136,7 +135,7 @@ impl Setup {
     ) -> Result<Option<u32>, DriverError> {
         if let Some(d) = sec.driver.as_deref().filter(|d| *d != progname) {
             return Err(DriverError::Config(format!(
-                "UPS [{}] is for driver {d}, but I'm {progname}!",
+                "Error: UPS [{}] is for driver {d}, but I'm {progname}!\n",
                 sec.name
             )));
         }
@@ -205,11 +204,7 @@ impl Setup {
             } else {
                 "flag"
             };
-            return Err(DriverError::Config(format!(
-                "'{key}' is not a valid {what} for this driver. \
-                 Look in the man page or call this driver with -h for a list of valid \
-                 variable names and flags."
-            )));
+            return Err(super::fatal::not_valid(key, what));
         };
         self.options.set(decl.name, value);
         if value.is_some() && !is_sensitive(decl.name) {

@@ -36,6 +36,7 @@
 
 mod args;
 mod config;
+mod fatal;
 pub mod process;
 mod run;
 
@@ -43,12 +44,24 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 pub use args::{Args, Signal};
 pub use config::{is_sensitive, Setup};
+pub use fatal::{fatal_text, strerror};
 pub use process::Paths;
 pub use run::{main, run_foreground};
 
 use crate::driver::{DriverInfo, DriverOption};
 
 static DEBUG: AtomicU8 = AtomicU8::new(0);
+static PROGNAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Records how the program was called (`argv[0]`), for getopt-style messages.
+pub fn set_progname(argv0: &str) {
+    let _ = PROGNAME.set(argv0.to_owned());
+}
+
+/// The program as it was called, or `driver` before [`set_progname`].
+pub fn progname() -> &'static str {
+    PROGNAME.get().map_or("driver", String::as_str)
+}
 static QUIET: AtomicU8 = AtomicU8::new(0);
 
 /// Sets the debug level used by [`log`].

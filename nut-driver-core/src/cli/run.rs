@@ -34,10 +34,13 @@ impl<D, F: Fn(DriverOptions, &Paths) -> D + Send + Sync + 'static> MakeDriver<D>
 /// Runs a driver program: `argv` is the whole command line (program name first). Returns the
 /// process exit status; errors are printed to stderr.
 pub fn main<D: Driver + 'static>(argv: Vec<String>, make: impl MakeDriver<D>) -> ExitCode {
+    if let Some(argv0) = argv.first() {
+        super::set_progname(argv0);
+    }
     match try_main(&argv, make) {
         Ok(code) => code,
         Err(e) => {
-            log(0, &format!("Error: {e}"));
+            log(0, &super::fatal_text(&e));
             ExitCode::FAILURE
         }
     }
@@ -137,9 +140,12 @@ fn background(argv: &[String], pid_file: &Path) -> Result<ExitCode, DriverError>
     let deadline = Instant::now() + READY_TIMEOUT;
     loop {
         if let Ok(Some(status)) = child.try_wait() {
-            return Err(DriverError::Config(format!(
-                "driver failed to start ({status})"
-            )));
+            // The child said why; its status is ours, as with NUT's fatal exit before forking.
+            let code = status
+                .code()
+                .and_then(|c| u8::try_from(c).ok())
+                .unwrap_or(1);
+            return Ok(ExitCode::from(code.max(1)));
         }
         if process::read_pid_file(pid_file).ok() == i32::try_from(child.id()).ok() {
             return Ok(ExitCode::SUCCESS);
@@ -173,7 +179,9 @@ pub async fn run_foreground<D: Driver + 'static>(
     let make = Arc::new(make);
     let mut driver = make(setup.options.clone(), &paths);
     let (info, known) = (driver.info(), driver.options());
-    init_with_retry(&mut driver, &mut state, &setup).await?;
+    // One attempt, as NUT 2.8.0's drivers: `maxretry`/`retrydelay` are upsdrvctl's, which
+    // starts the driver again.
+    driver.init(&mut state).await?;
     if args.kill_power {
         logx(Priority::Notice, "Initiating UPS shutdown");
         return driver.shutdown(&mut state).await;
@@ -183,6 +191,7 @@ pub async fn run_foreground<D: Driver + 'static>(
         state.data_stale();
     }
     remap_device(&mut state);
+    check_ignorelb(&state)?;
     if let Some(count) = args.dump {
         return dump(&mut driver, &mut state, count).await;
     }
@@ -254,24 +263,33 @@ fn remap_device(state: &mut DriverState) {
     }
 }
 
-async fn init_with_retry<D: Driver + ?Sized>(
-    driver: &mut D,
-    state: &mut DriverState,
-    setup: &Setup,
-) -> Result<(), DriverError> {
-    let mut attempts = setup.max_retry.max(1);
-    loop {
-        match driver.init(state).await {
-            Ok(()) => return Ok(()),
-            Err(e) if attempts <= 1 => return Err(e),
-            Err(e) => logx(
-                Priority::Warning,
-                &format!("Device initialisation failed: {e}; retrying"),
-            ),
-        }
-        attempts -= 1;
-        tokio::time::sleep(Duration::from_secs(setup.retry_delay.into())).await;
+/// With the `ignorelb` flag the low-battery state is computed from thresholds; NUT refuses
+/// to run when the first update gave none.
+fn check_ignorelb(state: &DriverState) -> Result<(), DriverError> {
+    if state.get("driver.flag.ignorelb").is_none() {
+        return Ok(());
     }
+    let mut methods = 0;
+    for what in ["charge", "runtime"] {
+        let (value, low) = (format!("battery.{what}"), format!("battery.{what}.low"));
+        if state.get(&value).is_some() && state.get(&low).is_some() {
+            logx(
+                Priority::Info,
+                &format!("using '{value}' to set battery low state"),
+            );
+            methods += 1;
+        }
+    }
+    if methods == 0 {
+        return Err(DriverError::Config(
+            "The 'ignorelb' flag is set, but there is no way to determine the\n\
+             battery state of charge.\n\n\
+             Only set this flag if both 'battery.charge' and 'battery.charge.low'\n\
+             and/or 'battery.runtime' and 'battery.runtime.low' are available.\n"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 async fn dump<D: Driver + ?Sized>(

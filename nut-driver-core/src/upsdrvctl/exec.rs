@@ -23,18 +23,30 @@ struct Log {
 }
 
 static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+static STAMPED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Writes one message as upsdrvctl does: seconds since the program started, a tab, the
-/// text (on stderr).
+/// Sets the debug level [`message`] follows: above 0 (`-D`, or `-t`), messages carry the
+/// time since the start, as NUT's do; at 0 they are the bare text.
+pub fn set_message_debug(level: u8) {
+    START.get_or_init(Instant::now);
+    STAMPED.store(level > 0, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Writes one message as upsdrvctl does (on stderr): with debugging on, seconds since the
+/// program started and a tab first.
 pub fn message(msg: &str) {
     use std::io::Write;
     let t = START.get_or_init(Instant::now).elapsed();
-    let _ = writeln!(
-        std::io::stderr(),
-        "{:>4}.{:06}\t{msg}",
-        t.as_secs(),
-        t.subsec_micros()
-    );
+    let _ = if STAMPED.load(std::sync::atomic::Ordering::Relaxed) {
+        writeln!(
+            std::io::stderr(),
+            "{:>4}.{:06}\t{msg}",
+            t.as_secs(),
+            t.subsec_micros()
+        )
+    } else {
+        writeln!(std::io::stderr(), "{msg}")
+    };
 }
 
 impl Log {
@@ -62,6 +74,7 @@ pub fn execute(plan: &Plan, opts: &Options) -> Report {
     } else {
         opts.debug
     };
+    set_message_debug(level);
     let log = Log { level };
     let mut report = Report::default();
     let mut attached = Vec::new();

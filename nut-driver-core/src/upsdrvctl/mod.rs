@@ -28,7 +28,7 @@ use nut_proto::config::ups_conf::{
     UpsConf, DEFAULT_MAXRETRY, DEFAULT_MAXSTARTDELAY, DEFAULT_RETRYDELAY,
 };
 
-pub use exec::{execute, message, Report};
+pub use exec::{execute, message, set_message_debug, Report};
 
 /// What to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -81,8 +81,8 @@ impl Simulation {
         let text = read_bounded(&self.path).map_err(|e| {
             DriverError::io(
                 format!(
-                    "Can't open dummy-ups definition file {}",
-                    self.path.display()
+                    "Can't open dummy-ups definition file {p}: Can't open {p}",
+                    p = self.path.display()
                 ),
                 e,
             )
@@ -128,8 +128,15 @@ impl Simulation {
     /// Flags (and enums, ranges, length) of a variable: annotation, else the table, else a
     /// string of 32. Immutable (`override.*`) variables keep theirs, as in NUT.
     fn apply_type(&self, state: &mut DriverState, var: &str) {
-        if state.tree().get(var).map_or(true, |v| v.flags.immutable) {
-            return;
+        match state.tree().get(var) {
+            None => return,
+            Some(v) if v.flags.immutable => {
+                // NUT's dstate_setflags refuses, with this warning, each time.
+                let msg = format!("dstate_setflags: base variable ({var}) is immutable");
+                nut_driver_core::cli::logx(nut_driver_core::cli::Priority::Warning, &msg);
+                return;
+            }
+            Some(_) => {}
         }
         let rw = |string| Flags {
             rw: true,
