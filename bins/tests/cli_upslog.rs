@@ -18,6 +18,12 @@ const FORMAT: &str = "%VAR ups.status% %VAR battery.charge% [%UPSHOST%] %VAR nop
 /// Runs `program` as `upslog` until it printed `lines` lines on stdout, then sends SIGTERM
 /// and returns (stdout, stderr, exit code).
 fn run_until(program: &str, args: &[&str], lines: usize) -> (String, String, Option<i32>) {
+    let (out, err, code, _) = run_until_pid(program, args, lines);
+    (out, err, code)
+}
+
+/// [`run_until`], also returning upslog's process id (`unshare` and `bash` exec it).
+fn run_until_pid(program: &str, args: &[&str], lines: usize) -> (String, String, Option<i32>, u32) {
     let script = "mount -t tmpfs tmpfs /run/nut && exec -a upslog \"$0\" \"$@\"";
     let mut child = Command::new("unshare")
         .args(["-m", "bash", "-c", script, program])
@@ -47,10 +53,12 @@ fn run_until(program: &str, args: &[&str], lines: usize) -> (String, String, Opt
         .read_to_string(&mut err)
         .unwrap();
     let code = child.wait().unwrap().code();
+    let pid = child.id();
     (
         out,
         err.replace("Init SSL without certificate database\n", ""),
         code,
+        pid,
     )
 }
 
@@ -261,4 +269,62 @@ fn wildcard_with_unreachable_server_fails() {
         "Querying 127.0.0.1:1 for currently served devices\nError: Connection failure: Connection refused\n"
     );
     assert_eq!(code, Some(1));
+}
+
+/// Every format token, quirks included, with the values that differ between two runs
+/// (`%PID%`, `%ETIME%`, `%TIME%`) checked against the run and then masked.
+#[test]
+fn every_format_token_matches_nut() {
+    let dev = "ups.status: OL\nups.mfr: Acme Co\nups.model: two  spaces\n";
+    let nut = RealNut::start(&[("dummy", DevSource::Inline(dev.into()))]);
+    let ups = nut.addr("dummy");
+    let format = "%HOST%|%UPSHOST%|%PID%|%ETIME%|%TIME @s%|%TIME @Y-@m-@d@@%|%VAR ups.mfr%|\
+%VAR ups.model%|%VAR ups.nope%|%VAR%|%VAR %|%VARups.status%|%var ups.status extra%|\
+%hostname%|%Upshostx%|%upshost%|%FOO%|100%%|%VAR ups.status";
+    let args = ["-s", &ups, "-l", "-", "-i", "1", "-f", format];
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let host = host.trim_end();
+    let run = |program: &str| {
+        let start = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let (out, err, code, pid) = run_until_pid(program, &args, 4);
+        let end = start + 30;
+        let masked: Vec<String> = out
+            .lines()
+            .skip(2)
+            .map(|line| {
+                let f: Vec<&str> = line.split('|').collect();
+                assert_eq!(f[2], pid.to_string(), "{program}: {line}");
+                let etime: u64 = f[3].parse().unwrap();
+                let time: u64 = f[4].parse().unwrap();
+                assert!((start..=end).contains(&etime), "{program}: {line}");
+                assert!(time.abs_diff(etime) <= 1, "{program}: {line}");
+                assert_eq!(
+                    (f[5].len(), f[5].as_bytes()[4], &f[5][10..]),
+                    (11, b'-', "%"),
+                    "{line}"
+                );
+                format!("{}|PID|ETIME|TIME|{}", f[..2].join("|"), f[5..].join("|"))
+            })
+            .collect();
+        (masked, err, code)
+    };
+    let (theirs, ours) = (run("/usr/bin/upslog"), run(OURS));
+    assert_eq!(ours.1, theirs.1);
+    assert_eq!(ours.2, theirs.2);
+    assert_eq!(ours.0.first(), theirs.0.first());
+    let date = theirs
+        .0
+        .first()
+        .map_or("", |l| l.split('|').nth(5).unwrap_or(""));
+    let want = format!(
+        "{host}|{ups}|PID|ETIME|TIME|{date}|Acme Co|two spaces|NA|INVALID|INVALID|INVALID|NA|\
+{host}|{ups}|{ups}|INVALID|100%|INVALIDVAR ups.status"
+    );
+    for (who, lines) in [("NUT 2.8.0", &theirs.0), ("ours", &ours.0)] {
+        assert!(lines.len() >= 2, "{who}: {lines:?}");
+        assert!(lines.iter().all(|l| *l == want), "{who}: {lines:?}");
+    }
 }
