@@ -328,3 +328,102 @@ fn every_format_token_matches_nut() {
         assert!(lines.iter().all(|l| *l == want), "{who}: {lines:?}");
     }
 }
+
+/// Answers upslog's requests on `listener` like upsd serving `ups.status: OL` for any UPS.
+fn serve_status(listener: std::net::TcpListener) {
+    use std::io::Write;
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut w = stream.try_clone().unwrap();
+                for line in BufReader::new(stream).lines() {
+                    let Ok(line) = line else { return };
+                    let words: Vec<&str> = line.split(' ').collect();
+                    let reply = match words[..] {
+                        ["GET", "VAR", ups, var] => format!("VAR {ups} {var} \"OL\"\n"),
+                        ["LOGOUT"] => return,
+                        _ => "ERR FEATURE-NOT-CONFIGURED\n".to_string(),
+                    };
+                    if w.write_all(reply.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+}
+
+/// The initial connection fails; the server appears later: upslog logs `NA`, reconnects on
+/// a later interval and logs the value (both NUT 2.8.0 and ours).
+fn reconnects_when_the_server_appears(program: &str) -> (Vec<String>, String) {
+    let port = common::free_port().unwrap();
+    let ups = format!("ups@127.0.0.1:{port}");
+    let args = ["-s", &ups, "-l", "-", "-i", "1", "-f", "%VAR ups.status%"];
+    let script = "mount -t tmpfs tmpfs /run/nut && exec -a upslog \"$0\" \"$@\"";
+    let mut child = Command::new("unshare")
+        .args(["-m", "bash", "-c", script, program])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawning upslog");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    while lines.len() < 40 {
+        line.clear();
+        if stdout.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        lines.push(line.trim_end().to_string());
+        if line == "NA\n" && lines.iter().filter(|l| *l == "NA").count() == 1 {
+            serve_status(std::net::TcpListener::bind(("127.0.0.1", port)).unwrap());
+        }
+        if line == "OL\n" {
+            break;
+        }
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    child.wait().unwrap();
+    (
+        lines,
+        err.replace("Init SSL without certificate database\n", ""),
+    )
+}
+
+#[test]
+fn retries_the_connection_like_nut() {
+    let mut errs = Vec::new();
+    for program in ["/usr/bin/upslog", OURS] {
+        let (lines, err) = reconnects_when_the_server_appears(program);
+        assert_eq!(
+            lines.get(2).map(String::as_str),
+            Some("NA"),
+            "{program}: {lines:?}"
+        );
+        assert_eq!(
+            lines.last().map(String::as_str),
+            Some("OL"),
+            "{program}: {lines:?}"
+        );
+        assert!(
+            err.starts_with(
+                "Warning: initial connect failed: Connection failure: Connection refused\n"
+            ),
+            "{program}: {err}"
+        );
+        errs.push(err);
+    }
+    assert_eq!(errs[0], errs[1]);
+}
