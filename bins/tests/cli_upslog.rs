@@ -427,3 +427,32 @@ fn retries_the_connection_like_nut() {
     }
     assert_eq!(errs[0], errs[1]);
 }
+
+/// An unknown UPS is no error at start: no warning, `NA` every interval, as in NUT 2.8.0.
+#[test]
+fn unknown_ups_logs_na_like_nut() {
+    let nut = RealNut::start(&[("dummy", DevSource::Inline("ups.status: OL\n".into()))]);
+    let ups = nut.addr("nope");
+    let args = [
+        "-s",
+        &ups,
+        "-l",
+        "-",
+        "-i",
+        "1",
+        "-f",
+        "%VAR ups.status% %UPSHOST%",
+    ];
+    let head = format!(
+        "Network UPS Tools upslog 2.8.0\nlogging status of {ups} to - (1s intervals)\nNA {ups}\nNA {ups}\n"
+    );
+    for program in ["/usr/bin/upslog", OURS] {
+        let (out, err, code) = run_until(program, &args, 4);
+        assert!(out.starts_with(&head), "{program}: {out}");
+        assert_eq!(
+            (err.as_str(), code),
+            ("Signal 15: exiting\n", Some(0)),
+            "{program}"
+        );
+    }
+}
