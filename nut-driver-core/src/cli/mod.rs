@@ -30,7 +30,8 @@
 //!   code); being in its own process group it does not get the terminal's Ctrl-C.
 //!
 //! Deliberate differences from NUT: `-x` always wins over `ups.conf` whatever the order;
-//! an unknown option is an error with exit status 1 (NUT exits 0); `driver.version` is our
+//! an unknown driver variable or flag (`-x`, `ups.conf`) is an error with exit status 1
+//! (NUT prints it on stdout and exits 0); `driver.version` is our
 //! version, not `2.8.0`; a socket that still answers is not removed (another instance is
 //! running) instead of being silently replaced.
 
