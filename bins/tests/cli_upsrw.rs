@@ -111,3 +111,63 @@ fn options_usage_and_version_match() {
     same("upsrw", OURS, &["-V"], "");
     same("upsrw", OURS, &["-s", "x", "-l", "ups@127.0.0.1:1"], "");
 }
+
+/// `-s` corner cases against real dummy-ups. Only failing or idempotent SETs, so the
+/// second program sees the same server state as the first.
+#[test]
+fn set_corner_cases_match() {
+    let nut = sandbox();
+    let ups = nut.addr("dummy");
+    let cred = ["-u", "admin", "-p", "secret"];
+    let long = format!("ups.mfr={}", "x".repeat(40));
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["-s", "=5"],
+        vec!["-s", &long],
+        vec!["-s", "ups.nope="],
+        vec!["-s", "ups.load=5", "-s", "ups.load=5"],
+        vec!["-s", "ups.mfr=a \"q\" b\\c"],
+        vec!["-w", "-t", "0", "-s", "ups.load=5"],
+        vec!["-t", "x", "-s", "ups.load=5"],
+    ];
+    for case in &cases {
+        let args: Vec<&str> = case
+            .iter()
+            .chain(&cred)
+            .copied()
+            .chain([ups.as_str()])
+            .collect();
+        same("upsrw", OURS, &args, "");
+    }
+    let too_long = same(
+        "upsrw",
+        OURS,
+        &["-s", &long, "-u", "admin", "-p", "secret", &ups],
+        "",
+    );
+    assert_eq!(
+        too_long.stderr,
+        "Unexpected response from upsd: ERR TOO-LONG\n"
+    );
+    let extra = [
+        "-s",
+        "ups.load=5",
+        "-u",
+        "admin",
+        "-p",
+        "secret",
+        &ups,
+        "extra",
+    ];
+    same("upsrw", OURS, &extra, "");
+    same(
+        "upsrw",
+        OURS,
+        &["-s", "ups.load=5", &nut.addr("nope")],
+        "admin\nsecret\n",
+    );
+    same("upsrw", OURS, &["dummy@::1"], "");
+    same("upsrw", OURS, &["dummy@nosuchhost.invalid"], "");
+    same("upsrw", OURS, &[&ups, "extra"], "");
+    same("upsrw", OURS, &["-s"], "");
+    same("upsrw", OURS, &["-x"], "");
+}
