@@ -30,7 +30,9 @@ fn parse(prog: &str, argv: &[String]) -> Result<Cli, ExitCode> {
         match o {
             Opt::Flag('c', Some(v)) if is(&v, "reload") => c.signal = Some(Signal::SIGHUP),
             Opt::Flag('c', Some(v)) if is(&v, "stop") => c.signal = Some(Signal::SIGTERM),
-            Opt::Flag('P', Some(v)) => c.pid = Some(v.parse().map_err(|_| usage())?),
+            // As upsd: a bad command or PID prints the help and exits 0.
+            Opt::Flag('c', _) => return Err(help()),
+            Opt::Flag('P', Some(v)) => c.pid = Some(v.parse().map_err(|_| help())?),
             Opt::Flag('D', _) => c.debug += 1,
             Opt::Flag('F', _) => c.fg = Some(if c.fg.is_some() { 2 } else { 1 }),
             Opt::Flag('B', _) => c.fg = Some(0),
@@ -40,10 +42,7 @@ fn parse(prog: &str, argv: &[String]) -> Result<Cli, ExitCode> {
             Opt::Flag('6', _) => c.family = Family::V6,
             Opt::Flag('q' | 'f', _) => {}
             Opt::Flag('V', _) => return Err(ExitCode::SUCCESS),
-            Opt::Flag('h', _) => {
-                print!("{UPSD_USAGE}");
-                return Err(ExitCode::SUCCESS);
-            }
+            Opt::Flag('h', _) => return Err(help()),
             Opt::Flag('p' | 'i', _) => return Err(fatal("Specifying a listening addresses with '-i <address>' and '-p <port>'\nis deprecated. Use 'LISTEN <address> [<port>]' in 'upsd.conf' instead.")),
             Opt::Bad(m) => return Err(fatal(&m)),
             _ => return Err(usage()),
@@ -54,6 +53,11 @@ fn parse(prog: &str, argv: &[String]) -> Result<Cli, ExitCode> {
     } else {
         Err(usage())
     }
+}
+
+fn help() -> ExitCode {
+    print!("{UPSD_USAGE}");
+    ExitCode::SUCCESS
 }
 
 fn usage() -> ExitCode {
@@ -120,7 +124,7 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 }
 
 fn start(cli: &Cli, paths: &NutPaths, pidfile: Option<PathBuf>) -> Result<(), String> {
-    let log = Logger::stderr(cli.debug > 0);
+    let log = Logger::stderr_level(cli.debug);
     let text = |e: &dyn std::fmt::Display| e.to_string();
     let user = cli
         .user
@@ -151,6 +155,13 @@ fn start(cli: &Cli, paths: &NutPaths, pidfile: Option<PathBuf>) -> Result<(), St
     if let Some(p) = &pidfile {
         daemon::write_pidfile(p).map_err(|e| text(&e))?;
     }
+    daemon::announce(
+        &log,
+        cli.debug,
+        cli.fg.is_some_and(|f| f > 0) || cli.debug > 0,
+        pidfile.is_some(),
+    );
+    let exit_log = log.clone();
     let (handle, confpath, mut current) = (server.handle(), paths.confpath.clone(), loaded.upsd);
     let result = rt.block_on(async move {
         tokio::spawn(async move {
@@ -170,6 +181,6 @@ fn start(cli: &Cli, paths: &NutPaths, pidfile: Option<PathBuf>) -> Result<(), St
         let _ = std::fs::remove_file(p);
     }
     result.map_err(|e| text(&e))?;
-    Logger::stderr(false).info("Signal 15: exiting");
+    exit_log.info("Signal 15: exiting");
     Ok(())
 }

@@ -93,6 +93,9 @@ pub fn load_logged(confpath: &Path, log: &Logger) -> Result<Loaded, ServerError>
     let mut warnings = Vec::new();
     let result = load_into(confpath, &mut warnings);
     warnings.iter().for_each(|w| log.warn(w));
+    for file in ["upsd.conf", "upsd.users"] {
+        warn_world_readable(&confpath.join(file), log);
+    }
     let (upsd, served) = result?;
     Ok(Loaded {
         upsd,
@@ -174,40 +177,51 @@ pub enum Family {
     V6,
 }
 
-/// Binds every `LISTEN` address (names resolved; port 0 picks a free port) with a deep
-/// backlog. Addresses that fail (an overlap with another LISTEN, a missing interface) are
-/// logged and skipped, as upsd does; none bound at all is an error. Each bound address is
-/// logged as `listening on <addr> port <port>`, so a caller that asked for port 0 can read it.
+/// Binds each `LISTEN` line as upsd does: its name is resolved (in the `-4`/`-6` family) and
+/// the first address that binds is kept, with a deep backlog; port 0 picks a free port. A
+/// name that does not resolve in the family is fatal (`getaddrinfo: ...`, as in upsd). A line
+/// whose addresses all fail to bind (an overlap with another LISTEN) is logged as `not
+/// listening on <addr> port <port>` and skipped; none bound at all is an error. Each bound
+/// line is logged as `listening on <addr> port <port>` with the address as configured and
+/// the port bound, so a caller that asked for port 0 can read it.
 pub fn bind(listen: &[Listen], family: Family, log: &Logger) -> Result<Vec<TcpListener>, NetError> {
     let mut out = Vec::new();
     for l in listen {
         let port = l.port_or_default();
-        let addrs: Vec<SocketAddr> = match (l.addr.as_str(), port).to_socket_addrs() {
-            Ok(a) => a.collect(),
-            Err(e) => {
-                log.error(&format!("not listening on {} port {port}: {e}", l.addr));
-                continue;
+        match resolve(&l.addr, port, family)?
+            .into_iter()
+            .find_map(|a| bind_one(a).ok())
+        {
+            Some(listener) => {
+                let bound = listener.local_addr().map_or(port, |a| a.port());
+                log.info(&format!("listening on {} port {bound}", l.addr));
+                out.push(listener);
             }
-        };
-        for addr in addrs.into_iter().filter(|a| wanted(a, family)) {
-            match bind_one(addr) {
-                Ok(listener) => {
-                    let bound = listener.local_addr().unwrap_or(addr);
-                    log.info(&format!(
-                        "listening on {} port {}",
-                        bound.ip(),
-                        bound.port()
-                    ));
-                    out.push(listener);
-                }
-                Err(e) => log.error(&format!("not listening on {} port {port}: {e}", l.addr)),
-            }
+            None => log.error(&format!("not listening on {} port {port}", l.addr)),
         }
     }
     if out.is_empty() {
         return Err(NetError::NoListener);
     }
     Ok(out)
+}
+
+/// The addresses of `addr` in `family`; none is an error worded as upsd's `getaddrinfo`.
+fn resolve(addr: &str, port: u16, family: Family) -> Result<Vec<SocketAddr>, NetError> {
+    let gai = |reason: String| NetError::io("getaddrinfo", std::io::Error::other(reason));
+    let found: Vec<SocketAddr> = (addr, port)
+        .to_socket_addrs()
+        .map_err(|e| {
+            let text = e.to_string();
+            let reason = text.strip_prefix("failed to lookup address information: ");
+            gai(reason.unwrap_or(&text).to_owned())
+        })?
+        .filter(|a| wanted(a, family))
+        .collect();
+    if found.is_empty() {
+        return Err(gai("Address family for hostname not supported".to_owned()));
+    }
+    Ok(found)
 }
 
 fn wanted(addr: &SocketAddr, family: Family) -> bool {
@@ -289,6 +303,10 @@ pub fn build(
     log: Logger,
 ) -> Result<Server, ServerError> {
     let statepath = statepath(&loaded.upsd, paths);
+    warn_world_readable(&statepath, &log);
+    if let Some(certfile) = &loaded.upsd.certfile {
+        warn_world_readable(Path::new(certfile), &log);
+    }
     let opts = server_options(&loaded.upsd, &statepath, default_maxconn, log.clone())?;
     let (descriptions, source) = descriptions(&loaded.upsd);
     match source {
@@ -319,6 +337,30 @@ pub fn reload(handle: &ServerHandle, confpath: &Path, current: &mut UpsdConf, lo
             *current = new.upsd;
         }
         Err(e) => log.error(&format!("Reload failed: {e}")),
+    }
+}
+
+/// What upsd logs once set up: its debug level (from `-D`), and in the foreground whether
+/// it saves a PID file.
+pub fn announce(log: &Logger, debug: u8, foreground: bool, pidfile: bool) {
+    if debug > 0 {
+        log.info(&format!("[D1] debug level is '{debug}'"));
+    }
+    match (foreground, pidfile) {
+        (true, true) => log.warn("Running as foreground process, but saving a PID file anyway"),
+        (true, false) => log.warn("Running as foreground process, not saving a PID file"),
+        (false, _) => {}
+    }
+}
+
+/// Logs `<path> is world readable` when others may read (or search) `path`, as upsd does for
+/// its configuration files, state directory and certificate.
+pub fn warn_world_readable(path: &Path, log: &Logger) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.permissions().mode() & 0o005 != 0 {
+            log.warn(&format!("{} is world readable", path.display()));
+        }
     }
 }
 
@@ -389,9 +431,12 @@ mod tests {
                 .any(|l| l.starts_with("not listening on 127.0.0.1")),
             "{lines:?}"
         );
+        // An address not in the family is fatal, worded as upsd's getaddrinfo failure.
         assert_eq!(
-            bind(&again[..1], Family::V6, &log).err(),
-            Some(NetError::NoListener)
+            bind(&again[..1], Family::V6, &log)
+                .err()
+                .map(|e| e.to_string()),
+            Some("getaddrinfo: Address family for hostname not supported".to_owned())
         );
     }
 }

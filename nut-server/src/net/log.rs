@@ -49,6 +49,29 @@ impl Logger {
         })
     }
 
+    /// Prints on stderr as upsd does at debug level `level` (the number of `-D` flags): at 0,
+    /// plain lines without debug ones; from 1 on, each line prefixed with the seconds since
+    /// this logger was made (`   1.250000\t`), and from 2 on also the debug lines, marked
+    /// `[D2] ` (what upsd logs at that level: connects, disconnects).
+    pub fn stderr_level(level: u8) -> Self {
+        let start = std::time::Instant::now();
+        Self::new(move |severity, msg| {
+            if level == 0 {
+                if severity < Level::Debug {
+                    eprintln!("{msg}");
+                }
+                return;
+            }
+            let t = start.elapsed();
+            let stamp = format!("{:4}.{:06}\t", t.as_secs(), t.subsec_micros());
+            match severity {
+                Level::Debug if level >= 2 => eprintln!("{stamp}[D2] {msg}"),
+                Level::Debug => {}
+                _ => eprintln!("{stamp}{msg}"),
+            }
+        })
+    }
+
     /// Drops every line.
     pub fn discard() -> Self {
         Self::new(|_, _| {})

@@ -18,13 +18,35 @@ fn os_err(context: String, e: nix::Error) -> NetError {
 
 /// Sends `sig` to the instance named by `pid`, else by `pidfile` (`upsd -c reload|stop`).
 pub fn signal_running(pidfile: &Path, pid: Option<i32>, sig: Signal) -> Result<(), NetError> {
-    let pid = pid.or_else(|| read_pidfile(pidfile)).ok_or_else(|| {
-        NetError::io(
-            format!("Can't read PID file {}", pidfile.display()),
-            std::io::ErrorKind::NotFound.into(),
-        )
-    })?;
-    kill(Pid::from_raw(pid), sig).map_err(|e| os_err(format!("kill {pid}"), e))
+    let pid = match pid {
+        Some(pid) => pid,
+        None => pid_from(pidfile)?,
+    };
+    kill(Pid::from_raw(pid), sig).map_err(|e| NetError::io("kill", strerror(e.into())))
+}
+
+/// The PID in `pidfile`; errors worded as upsd's (`fopen <path>: No such file or directory`,
+/// `Failed to read pid from <path>`).
+fn pid_from(pidfile: &Path) -> Result<i32, NetError> {
+    let text = std::fs::read_to_string(pidfile)
+        .map_err(|e| NetError::io(format!("fopen {}", pidfile.display()), strerror(e)))?;
+    text.trim()
+        .parse()
+        .ok()
+        .filter(|&p: &i32| p > 0)
+        .ok_or_else(|| {
+            NetError::io(
+                format!("Failed to read pid from {}", pidfile.display()),
+                std::io::ErrorKind::InvalidData.into(),
+            )
+        })
+}
+
+/// An OS error with only its C `strerror` text (no " (os error N)" suffix), as NUT prints it.
+fn strerror(e: std::io::Error) -> std::io::Error {
+    let text = e.to_string();
+    let bare = text.split(" (os error ").next().unwrap_or(&text).to_owned();
+    std::io::Error::new(e.kind(), bare)
 }
 
 /// True if the PID file (or `pid`) names a live process.

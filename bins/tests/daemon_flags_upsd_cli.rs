@@ -1,0 +1,181 @@
+//! `upsd` flags compared with real upsd 2.8.0, as processes: `-c reload|stop` with no daemon
+//! running and `-c <bad>`, `NUT_ALTPIDPATH` (where the PID file goes and where `-c` looks),
+//! SIGTERM in the foreground (exit 0, "Signal 15: exiting") and what `-D`/`-DD` print on
+//! stderr around a client's visit.
+//!
+//! Runs as root, as the rest of the suite. Real upsd listens on a port found free (it logs
+//! `port 0` for port 0); ours on the same port, one after the other.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+mod daemon_flags_upsd_support;
+
+use std::fs::File;
+use std::path::Path;
+use std::process::{Child, Stdio};
+
+use common::{alive, free_port, kill, read_pid, run_capture, wait_exit, wait_until};
+use daemon_flags_upsd_support::{Client, Sandbox, REAL_UPSD, UPSD};
+
+const BOTH: [&str; 2] = [REAL_UPSD, UPSD];
+
+/// Starts `upsd <args>` in the foreground with stderr to `log`, serving no device.
+fn foreground(sb: &Sandbox, upsd: &str, args: &[&str], log: &Path) -> Child {
+    sb.cmd(upsd, args)
+        .env("ALLOW_NO_DEVICE", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(File::create(log).unwrap())
+        .spawn()
+        .unwrap()
+}
+
+fn log_has(log: &Path, text: &str) -> bool {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .contains(text)
+}
+
+#[test]
+fn c_without_a_running_daemon_fails_like_real_upsd() {
+    let sb = Sandbox::new("c-none", &["a"]);
+    let pidfile = sb.run().join("upsd.pid");
+    for upsd in BOTH {
+        for cmd in ["reload", "stop", "rel"] {
+            let out = run_capture(&mut sb.cmd(upsd, &["-c", cmd]));
+            assert_eq!(out.code, Some(1), "{upsd} -c {cmd}: {out:?}");
+            let want = format!("fopen {}: No such file or directory", pidfile.display());
+            assert!(out.stderr.contains(&want), "{upsd} -c {cmd}: {out:?}");
+        }
+        // A command upsd does not know: the help, and success.
+        let out = run_capture(&mut sb.cmd(upsd, &["-c", "restart"]));
+        assert_eq!(out.code, Some(0), "{upsd}: {out:?}");
+        assert!(out.stdout.contains("usage: upsd [OPTIONS]"), "{out:?}");
+        // -P names a process that does not exist.
+        let out = run_capture(&mut sb.cmd(upsd, &["-P", "999999999", "-c", "stop"]));
+        assert_eq!(out.code, Some(1), "{upsd}: {out:?}");
+        assert!(out.stderr.contains("kill: No such process"), "{out:?}");
+    }
+}
+
+/// `NUT_ALTPIDPATH`: `-B` writes `upsd.pid` there (not in NUT_STATEPATH) and `-c reload` /
+/// `-c stop` find it there, for real upsd and ours.
+#[test]
+fn altpidpath_holds_the_pid_file_and_c_finds_it() {
+    for upsd in BOTH {
+        let mut sb = Sandbox::new("altpid", &[]);
+        sb.write(
+            "upsd.conf",
+            &format!("LISTEN 127.0.0.1 {}\n", free_port().unwrap()),
+        );
+        let alt = sb.dir.join("alt");
+        std::fs::create_dir_all(&alt).unwrap();
+        let pidfile = alt.join("upsd.pid");
+        sb.track(pidfile.clone());
+        let with_alt = |args: &[&str]| {
+            let mut c = sb.cmd(upsd, args);
+            c.env("NUT_ALTPIDPATH", &alt).env("ALLOW_NO_DEVICE", "1");
+            c
+        };
+        // Our background upsd keeps stderr for its log: a file, not a pipe read to the end.
+        let log = File::create(sb.dir.join("bg.log")).unwrap();
+        let mut start = with_alt(&["-B", "-u", "root"]);
+        let mut child = start.stdout(Stdio::null()).stderr(log).spawn().unwrap();
+        assert_eq!(wait_exit(&mut child), Some(0), "{upsd}");
+        wait_until("PID file in NUT_ALTPIDPATH", || {
+            read_pid(&pidfile).is_some()
+        });
+        let pid = read_pid(&pidfile).unwrap();
+        assert!(alive(pid), "{upsd}");
+        assert!(!sb.run().join("upsd.pid").exists(), "{upsd}");
+        for cmd in ["reload", "stop"] {
+            let out = run_capture(&mut with_alt(&["-c", cmd]));
+            assert_eq!(out.code, Some(0), "{upsd} -c {cmd}: {out:?}");
+        }
+        wait_until("upsd stopped", || !alive(pid) && !pidfile.exists());
+    }
+}
+
+/// In the foreground, SIGTERM ends upsd with status 0 and "Signal 15: exiting".
+#[test]
+fn sigterm_in_the_foreground_exits_0_like_real_upsd() {
+    let sb = Sandbox::new("term", &[]);
+    sb.write(
+        "upsd.conf",
+        &format!("LISTEN 127.0.0.1 {}\n", free_port().unwrap()),
+    );
+    for upsd in BOTH {
+        let log = sb.dir.join("term.log");
+        let mut child = foreground(&sb, upsd, &["-F", "-u", "root"], &log);
+        wait_until("upsd set up", || {
+            log_has(&log, "Running as foreground process")
+        });
+        kill("-TERM", child.id());
+        assert_eq!(wait_exit(&mut child), Some(0), "{upsd}");
+        assert!(log_has(&log, "Signal 15: exiting"), "{upsd}");
+    }
+}
+
+/// The messages of a `-D` log: each line must carry upsd's elapsed-time stamp
+/// (`<secs>.<micros>\t`), which is dropped.
+fn messages(log: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(log).unwrap();
+    let stamped = |l: &str| {
+        let (stamp, msg) = l.split_once('\t')?;
+        let (secs, micros) = stamp.trim_start().split_once('.')?;
+        let digits = |s: &str, n: usize| s.len() >= n && s.bytes().all(|b| b.is_ascii_digit());
+        (digits(secs, 1) && digits(micros, 6)).then(|| msg.to_owned())
+    };
+    text.lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| stamped(l).unwrap_or_else(|| panic!("unstamped line {l:?} in:\n{text}")))
+        .collect()
+}
+
+/// One run at `flag` (`-D`, `-DD`): upsd with our driver, a client that asks one thing and
+/// leaves, then SIGTERM. Returns the messages.
+fn debug_run(sb: &Sandbox, upsd: &str, flag: &str, port: u16) -> Vec<String> {
+    let log = sb.dir.join(format!("debug{flag}.log"));
+    let mut child = foreground(sb, upsd, &[flag, "-u", "root"], &log);
+    wait_until("upsd connected to the driver", || {
+        log_has(&log, "Connected to UPS [a]: dummy-ups-a")
+    });
+    wait_until("upsd serves a", || {
+        Client::connect(port).ask("GET VAR a ups.id") == "VAR a ups.id \"a\""
+    });
+    kill("-TERM", child.id());
+    assert_eq!(wait_exit(&mut child), Some(0), "{upsd} {flag}");
+    messages(&log)
+}
+
+#[test]
+fn debug_output_matches_real_upsd() {
+    let mut sb = Sandbox::new("debug", &["a"]);
+    let port = free_port().unwrap();
+    sb.write("upsd.conf", &format!("LISTEN 127.0.0.1 {port}\n"));
+    sb.driver("a", &["-u", "root"]);
+    let common_lines = [
+        format!("listening on 127.0.0.1 port {port}"),
+        "Connected to UPS [a]: dummy-ups-a".to_owned(),
+        "Running as foreground process, not saving a PID file".to_owned(),
+        "Signal 15: exiting".to_owned(),
+    ];
+    let visit = [
+        "[D2] Connect from 127.0.0.1",
+        "[D2] Disconnect from 127.0.0.1",
+    ];
+    for (flag, level) in [("-D", 1), ("-DD", 2)] {
+        for upsd in BOTH {
+            let msgs = debug_run(&sb, upsd, flag, port);
+            let has = |m: &str| msgs.iter().any(|l| l == m);
+            for line in &common_lines {
+                assert!(has(line), "{upsd} {flag}: no {line:?} in {msgs:#?}");
+            }
+            assert!(has(&format!("[D1] debug level is '{level}'")), "{msgs:#?}");
+            // A client's visit shows from -DD on.
+            for line in visit {
+                assert_eq!(has(line), level >= 2, "{upsd} {flag}: {line}: {msgs:#?}");
+            }
+        }
+    }
+}
