@@ -81,7 +81,8 @@ impl DriverOptions {
 
 /// A device driver.
 ///
-/// The driver loop calls [`init`](Self::init) once (retrying per `maxretry`/`retrydelay`),
+/// The driver loop calls [`init`](Self::init) once (upsdrvctl retries a failed start per
+/// `maxretry`/`retrydelay`),
 /// then [`update`](Self::update) every `pollinterval`; an `Err` from `update` marks the data
 /// stale and the loop retries with backoff. Socket requests arrive as
 /// [`instcmd`](Self::instcmd) and [`set_var`](Self::set_var) between polls.

@@ -87,10 +87,12 @@ fn refuses_what_nut_refuses() {
         "[u]\n driver = dummy-ups\n pollinterval = 0\n",
     )
     .unwrap_err();
-    assert!(
-        e.starts_with("configuration: /etc/nut/ups.conf:3:"),
-        "file:line in {e}"
-    );
+    assert!(e.ends_with(": UPS [u]: invalid pollinterval: 0"), "{e}");
+    let e = setup(&["-a", "u"], "pollinterval = x\n[u]\n driver = dummy-ups\n").unwrap_err();
+    assert!(e.ends_with(": invalid pollinterval: 0"), "{e}");
+    // Another section's bad value is that driver's problem only.
+    let conf = "[u]\n driver = dummy-ups\n port = a\n[v]\n driver = dummy-ups\n pollinterval = 0\n";
+    assert_eq!(setup(&["-a", "u"], conf).unwrap().poll_interval, 2);
 }
 
 #[test]

@@ -152,7 +152,12 @@ fn split_x(v: &str) -> (String, Option<String>) {
 }
 
 fn positive(v: &str, what: &str) -> Result<u32, DriverError> {
-    match atoi(v) {
+    above_zero(atoi(v), what)
+}
+
+/// A number of seconds the driver needs above zero, or NUT's fatal `<what>: <n>`.
+pub(crate) fn above_zero(n: i64, what: &str) -> Result<u32, DriverError> {
+    match n {
         n if n > 0 => Ok(u32::try_from(n).unwrap_or(u32::MAX)),
         n => Err(DriverError::Config(format!("{what}: {n}"))),
     }

@@ -4,7 +4,7 @@
 
 use nut_proto::config::ups_conf::{Globals, UpsConf, UpsSection};
 
-use super::args::{atoi, Args};
+use super::args::{above_zero, atoi, Args};
 use crate::driver::{DriverOption, DriverOptions};
 use crate::error::DriverError;
 
@@ -67,7 +67,7 @@ impl Setup {
             let sec = conf.section(section).ok_or_else(|| {
                 DriverError::Config(format!("Section {section} not found in ups.conf"))
             })?;
-            debug_min = s.apply_globals(&conf.globals);
+            debug_min = s.apply_globals(&conf.globals)?;
             debug_min = s.apply_section(sec, progname, known)?.or(debug_min);
         }
         for (k, v) in &args.extra {
@@ -115,8 +115,11 @@ impl Setup {
         }
     }
 
-    fn apply_globals(&mut self, g: &Globals) -> Option<u32> {
-        self.poll_interval = g.pollinterval.unwrap_or(self.poll_interval);
+    /// The global settings; a `pollinterval` not above zero stops every driver (as NUT's).
+    fn apply_globals(&mut self, g: &Globals) -> Result<Option<u32>, DriverError> {
+        if let Some(n) = g.pollinterval {
+            self.poll_interval = above_zero(n, "invalid pollinterval")?;
+        }
         if let Some(sync) = g.synchronous {
             self.synchronous = sync.to_string();
         }
@@ -124,7 +127,7 @@ impl Setup {
         self.group.clone_from(&g.group);
         self.chroot.clone_from(&g.chroot);
         self.retry_delay = g.retrydelay.unwrap_or(self.retry_delay);
-        g.debug_min
+        Ok(g.debug_min)
     }
 
     fn apply_section(
@@ -146,7 +149,8 @@ impl Setup {
         for opt in &sec.options {
             match (opt.key.as_str(), opt.value.as_deref()) {
                 ("pollinterval", Some(v)) => {
-                    self.poll_interval = u32::try_from(atoi(v)).unwrap_or(self.poll_interval)
+                    let what = format!("UPS [{}]: invalid pollinterval", sec.name);
+                    self.poll_interval = above_zero(atoi(v), &what)?;
                 }
                 ("debug_min", Some(v)) => debug_min = u32::try_from(atoi(v)).ok(),
                 (k, v) => self.store(k, v, known, false)?,

@@ -6,7 +6,9 @@
 //! skipped; we also report it as a warning. Words after `key = value` are ignored, with a
 //! warning.
 //!
-//! Fatal, as in the drivers: a `pollinterval` that is not a number above zero.
+//! A `pollinterval` is read as C's `atoi` reads it and never refused here: NUT's upsd and
+//! upsdrvctl ignore it, and only the driver it applies to (every driver for the global one,
+//! the section's own driver otherwise) exits when it is not above zero.
 //!
 //! ```
 //! use nut_proto::config::ups_conf::{UpsConf, UpsOption};
@@ -22,9 +24,10 @@
 
 use std::fmt;
 
-use super::common::{bad_value, number, signed, write_line, Reader};
+use super::common::{number, signed, write_line, Reader};
 use super::Parsed;
 use crate::error::{ConfigError, ConfigErrorKind};
+use crate::text::atoi;
 
 /// Documented default of `maxstartdelay` (seconds upsdrvctl waits for a driver to start).
 pub const DEFAULT_MAXSTARTDELAY: u32 = 45;
@@ -62,8 +65,9 @@ pub struct Globals {
     pub maxretry: Option<u32>,
     /// `retrydelay` (default [`DEFAULT_RETRYDELAY`]).
     pub retrydelay: Option<u32>,
-    /// `pollinterval` (default [`DEFAULT_POLLINTERVAL`]; never 0).
-    pub pollinterval: Option<u32>,
+    /// `pollinterval` (default [`DEFAULT_POLLINTERVAL`]) as C's `atoi` reads it: `0` or less
+    /// (also for text that is not a number) makes every driver refuse to start.
+    pub pollinterval: Option<i64>,
     /// `synchronous` (default [`Synchronous::No`]).
     pub synchronous: Option<Synchronous>,
     /// `debug_min`: minimum debug level of every driver.
@@ -259,9 +263,7 @@ impl Parser<'_> {
             _ if key == "nowait" => g.nowait = true,
             None if is_global_key(&key) => self.r.bad_args(line, &key, "needs a value"),
             None => g.other.push(UpsOption::flag(key)),
-            Some(v) if key == "pollinterval" => {
-                g.pollinterval = Some(pollinterval(&self.r, line, &v)?)
-            }
+            Some(v) if key == "pollinterval" => g.pollinterval = Some(atoi(&v)),
             Some(v) => {
                 if !g.set(&key, &v) {
                     self.r.bad_value(line, &key, &v);
@@ -292,10 +294,6 @@ impl Parser<'_> {
                 Some(n) => section.sdorder = Some(n),
                 None => self.r.bad_value(line, &key, &value),
             },
-            "pollinterval" => {
-                pollinterval(&self.r, line, &value)?;
-                section.options.push(UpsOption::new(key, value));
-            }
             _ => section.options.push(UpsOption::new(key, value)),
         }
         Ok(())
@@ -312,14 +310,6 @@ impl Parser<'_> {
                 }
             }
         }
-    }
-}
-
-/// A `pollinterval` that is not a number above zero makes the drivers exit.
-fn pollinterval(r: &Reader<'_>, line: usize, value: &str) -> Result<u32, ConfigError> {
-    match number::<u32>(value) {
-        Some(n) if n > 0 => Ok(n),
-        _ => Err(r.error(line, bad_value("pollinterval", value))),
     }
 }
 
@@ -413,13 +403,15 @@ impl fmt::Display for Globals {
             ("maxstartdelay", self.maxstartdelay),
             ("maxretry", self.maxretry),
             ("retrydelay", self.retrydelay),
-            ("pollinterval", self.pollinterval),
             ("debug_min", self.debug_min),
         ];
         for (key, v) in numbers {
             if let Some(v) = v {
                 write_line(f, &[key, "=", &v.to_string()])?;
             }
+        }
+        if let Some(v) = self.pollinterval {
+            write_line(f, &["pollinterval", "=", &v.to_string()])?;
         }
         if let Some(s) = self.synchronous {
             write_line(f, &["synchronous", "=", &s.to_string()])?;
