@@ -19,8 +19,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::{
-    account, alive, daemon_dir, kill, kill_pidfiles, read_pid, run_capture, term_when_written,
-    uid_of, wait_exit, wait_until,
+    account, alive, daemon_dir, kill, kill_pidfiles, read_pid, run_capture,
+    sigterm_as_the_pid_file_appears, uid_of, wait_until,
 };
 
 const DUMMY: &str = env!("CARGO_BIN_EXE_dummy-ups");
@@ -188,27 +188,16 @@ fn b_backgrounds_even_when_debugging() {
 #[test]
 fn sigterm_right_after_the_pid_file_appears_cleans_up() {
     let sb = Sandbox::new("race");
-    let pidfile = sb.run().join("dummy-ups-x.pid");
-    for round in 0..10 {
-        let mut child = sb
-            .cmd(DUMMY, &["-a", "x", "-u", "root", "-FF"])
+    let start = || {
+        sb.cmd(DUMMY, &["-a", "x", "-u", "root", "-FF"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap();
-        let mut watcher = term_when_written(&pidfile, child.id());
-        assert_eq!(
-            wait_exit(&mut watcher),
-            Some(0),
-            "round {round}: no PID file"
-        );
-        assert_eq!(wait_exit(&mut child), Some(0), "round {round}");
-        assert!(!pidfile.exists(), "round {round}: PID file left behind");
-        assert!(
-            !sb.run().join("dummy-ups-x").exists(),
-            "round {round}: socket left behind"
-        );
-    }
+            .unwrap()
+    };
+    let socket = sb.run().join("dummy-ups-x");
+    let check = |round| assert!(!socket.exists(), "round {round}: socket left behind");
+    sigterm_as_the_pid_file_appears(&sb.run().join("dummy-ups-x.pid"), start, check);
 }
 
 /// The `exec:` messages of `upsdrvctl -t` (`<time>\t[D2] exec:  <command>`), without the

@@ -18,7 +18,8 @@ use std::path::Path;
 use std::process::Stdio;
 
 use common::{
-    account, alive, kill, read_pid, run_capture, term_when_written, uid_of, wait_exit, wait_until,
+    account, alive, kill, read_pid, run_capture, sigterm_as_the_pid_file_appears, uid_of,
+    wait_exit, wait_until,
 };
 use daemon_flags_upsd_support::{port_from, wait_served, Client, Sandbox, REAL_UPSD, UPSD};
 
@@ -236,22 +237,13 @@ fn chrooted_upsd_reads_everything_inside() {
 #[test]
 fn sigterm_right_after_the_pid_file_appears_cleans_up() {
     let sb = Sandbox::new("race", &[]);
-    let pidfile = sb.run().join("upsd.pid");
-    for round in 0..10 {
-        let mut child = sb
-            .cmd(UPSD, &["-FF", "-u", "root"])
+    let start = || {
+        sb.cmd(UPSD, &["-FF", "-u", "root"])
             .env("ALLOW_NO_DEVICE", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap();
-        let mut watcher = term_when_written(&pidfile, child.id());
-        assert_eq!(
-            wait_exit(&mut watcher),
-            Some(0),
-            "round {round}: no PID file"
-        );
-        assert_eq!(wait_exit(&mut child), Some(0), "round {round}");
-        assert!(!pidfile.exists(), "round {round}: PID file left behind");
-    }
+            .unwrap()
+    };
+    sigterm_as_the_pid_file_appears(&sb.run().join("upsd.pid"), start, |_| {});
 }

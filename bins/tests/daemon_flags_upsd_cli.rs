@@ -12,28 +12,15 @@ mod daemon_flags_upsd_support;
 
 use std::fs::File;
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 
 use common::{alive, free_port, kill, read_pid, run_capture, wait_exit, wait_until};
-use daemon_flags_upsd_support::{Client, Sandbox, REAL_UPSD, UPSD};
+use daemon_flags_upsd_support::{foreground, log_text, Client, Sandbox, REAL_UPSD, UPSD};
 
 const BOTH: [&str; 2] = [REAL_UPSD, UPSD];
 
-/// Starts `upsd <args>` in the foreground with stderr to `log`, serving no device.
-fn foreground(sb: &Sandbox, upsd: &str, args: &[&str], log: &Path) -> Child {
-    sb.cmd(upsd, args)
-        .env("ALLOW_NO_DEVICE", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(File::create(log).unwrap())
-        .spawn()
-        .unwrap()
-}
-
 fn log_has(log: &Path, text: &str) -> bool {
-    std::fs::read_to_string(log)
-        .unwrap_or_default()
-        .contains(text)
+    log_text(log).contains(text)
 }
 
 #[test]

@@ -12,31 +12,17 @@
 mod common;
 mod daemon_flags_upsd_support;
 
-use std::fs::File;
 use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use common::{account, alive, free_port, kill, read_pid, run_capture, wait_exit, wait_until};
-use daemon_flags_upsd_support::{port_from, wait_served, Client, Sandbox, REAL_UPSD, UPSD};
+use daemon_flags_upsd_support::{
+    foreground, log_text, port_from, wait_served, Client, Sandbox, REAL_UPSD, UPSD,
+};
 
 const BOTH: [&str; 2] = [REAL_UPSD, UPSD];
-
-fn foreground(sb: &Sandbox, upsd: &str, args: &[&str], log: &Path) -> Child {
-    sb.cmd(upsd, args)
-        .env("ALLOW_NO_DEVICE", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(File::create(log).unwrap())
-        .spawn()
-        .unwrap()
-}
-
-fn log_text(log: &Path) -> String {
-    std::fs::read_to_string(log).unwrap_or_default()
-}
 
 fn accepts(addr: &str, port: u16) -> bool {
     let addr: SocketAddr = format!("{addr}:{port}").parse().unwrap();

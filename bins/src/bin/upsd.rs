@@ -8,7 +8,8 @@ use nut_bins::getopt::{getopt, Opt};
 use nut_bins::{args, basename, UPS_VERSION};
 use nut_server::net::daemon::{self, Family, NutPaths, UPSD_USAGE};
 use nut_server::net::os::{self, Signal};
-use nut_server::net::Logger;
+use nut_server::net::{Logger, NetError};
+use nut_server::ServerError;
 use tokio::signal::unix::{signal, SignalKind};
 
 #[derive(Default)]
@@ -48,11 +49,7 @@ fn parse(prog: &str, argv: &[String]) -> Result<Cli, ExitCode> {
             _ => return Err(usage()),
         }
     }
-    if p.operands.is_empty() {
-        Ok(c)
-    } else {
-        Err(usage())
-    }
+    p.operands.is_empty().then_some(c).ok_or_else(usage)
 }
 
 fn help() -> ExitCode {
@@ -61,7 +58,7 @@ fn help() -> ExitCode {
 }
 
 fn usage() -> ExitCode {
-    print!("{UPSD_USAGE}");
+    help();
     ExitCode::FAILURE
 }
 
@@ -73,11 +70,9 @@ fn fatal(msg: &str) -> ExitCode {
 fn main() -> ExitCode {
     let (argv0, argv) = args();
     let prog = basename(&argv0).to_owned();
+    let version = env!("CARGO_PKG_VERSION");
     if !os::is_background_child() {
-        println!(
-            "Network UPS Tools {prog} {UPS_VERSION} (nut-rs {})",
-            env!("CARGO_PKG_VERSION")
-        );
+        println!("Network UPS Tools {prog} {UPS_VERSION} (nut-rs {version})");
     }
     let cli = match parse(&prog, &argv) {
         Ok(c) => c,
@@ -102,63 +97,35 @@ fn main() -> ExitCode {
     let write_pid = fg == 2 || os::is_background_child();
     match start(&cli, &paths, write_pid.then_some(pidfile)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(msg) => fatal(&msg),
+        Err(e) => fatal(&e.to_string()),
     }
 }
 
-/// The tokio runtime: one thread when only one CPU is usable (`taskset`, a cpuset, or
-/// `TOKIO_WORKER_THREADS=1`), so a request never pays for cross-thread wake-ups and the
-/// work-stealing machinery; otherwise one worker per usable CPU.
-fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    let workers = std::env::var("TOKIO_WORKER_THREADS")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
-    if workers <= 1 {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-    } else {
-        tokio::runtime::Runtime::new()
-    }
-}
-
-fn start(cli: &Cli, paths: &NutPaths, pidfile: Option<PathBuf>) -> Result<(), String> {
+fn start(cli: &Cli, paths: &NutPaths, pidfile: Option<PathBuf>) -> Result<(), ServerError> {
     let log = Logger::stderr_level(cli.debug);
-    let text = |e: &dyn std::fmt::Display| e.to_string();
-    let user = cli
-        .user
-        .as_deref()
-        .map(os::lookup_user)
-        .transpose()
-        .map_err(|e| text(&e))?;
+    let user = cli.user.as_deref().map(os::lookup_user).transpose()?;
     if let Some(dir) = &cli.root {
-        os::chroot_to(dir).map_err(|e| text(&e))?;
+        os::chroot_to(dir)?;
     }
-    let rt = runtime().map_err(|e| text(&e))?;
-    let prepared = rt.block_on(daemon::prepare(&paths.confpath, cli.family, &log));
-    let (loaded, listeners) = prepared.map_err(|e| text(&e))?;
+    let rt = os::runtime().map_err(|e| NetError::io("tokio runtime", e))?;
+    let (loaded, listeners) = rt.block_on(daemon::prepare(&paths.confpath, cli.family, &log))?;
     if let Some(u) = &user {
-        os::become_user(u).map_err(|e| text(&e))?;
+        os::become_user(u)?;
     }
-    let server = daemon::build(&loaded, paths, os::raise_nofile_limit(), log.clone())
-        .map_err(|e| text(&e))?;
+    let server = daemon::build(&loaded, paths, os::raise_nofile_limit(), log.clone())?;
     // Handlers first: a SIGTERM sent as soon as the PID file exists takes the clean exit
     // path (PID file removed), not the default action.
-    let (mut hup, mut term, mut int) = rt
-        .block_on(async {
-            let hup = signal(SignalKind::hangup())?;
-            let term = signal(SignalKind::terminate())?;
-            Ok::<_, std::io::Error>((hup, term, signal(SignalKind::interrupt())?))
-        })
-        .map_err(|e| text(&e))?;
+    let _context = rt.enter();
+    let on = |kind| signal(kind).map_err(|e| NetError::io("signal handlers", e));
+    let (mut hup, mut term) = (on(SignalKind::hangup())?, on(SignalKind::terminate())?);
+    let mut int = on(SignalKind::interrupt())?;
     if let Some(p) = &pidfile {
-        daemon::write_pidfile(p).map_err(|e| text(&e))?;
+        daemon::write_pidfile(p)?;
     }
     daemon::announce(
         &log,
         cli.debug,
-        cli.fg.is_some_and(|f| f > 0) || cli.debug > 0,
+        !os::is_background_child(),
         pidfile.is_some(),
     );
     let exit_log = log.clone();
@@ -172,15 +139,12 @@ fn start(cli: &Cli, paths: &NutPaths, pidfile: Option<PathBuf>) -> Result<(), St
         let stop = async {
             tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
         };
-        server
-            .serve(listeners, stop)
-            .await
-            .map_err(std::io::Error::other)
+        server.serve(listeners, stop).await
     });
     if let Some(p) = &pidfile {
         let _ = std::fs::remove_file(p);
     }
-    result.map_err(|e| text(&e))?;
+    result?;
     exit_log.info("Signal 15: exiting");
     Ok(())
 }

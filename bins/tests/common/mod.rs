@@ -611,3 +611,26 @@ pub fn term_when_written(pidfile: &Path, pid: u32) -> Child {
         .spawn()
         .unwrap()
 }
+
+/// Ten times: starts a daemon with `start` (it must write `pidfile` in the foreground),
+/// sends SIGTERM the moment the PID file appears, and checks that it exits 0 and removes the
+/// PID file; `check(round)` then asserts anything else it must have cleaned up. A race
+/// shows only sometimes, hence the rounds.
+pub fn sigterm_as_the_pid_file_appears(
+    pidfile: &Path,
+    mut start: impl FnMut() -> Child,
+    check: impl Fn(u32),
+) {
+    for round in 0..10 {
+        let mut child = start();
+        let mut watcher = term_when_written(pidfile, child.id());
+        assert_eq!(
+            wait_exit(&mut watcher),
+            Some(0),
+            "round {round}: no PID file"
+        );
+        assert_eq!(wait_exit(&mut child), Some(0), "round {round}");
+        assert!(!pidfile.exists(), "round {round}: PID file left behind");
+        check(round);
+    }
+}

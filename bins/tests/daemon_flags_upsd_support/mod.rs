@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use super::common::{daemon_dir, kill_pidfiles, run_capture, wait_exit, wait_until};
@@ -186,4 +186,21 @@ pub fn wait_served(port: u16, ups: &str) {
     wait_until(&format!("upsd serves {ups}"), || {
         Client::connect(port).ask(&format!("GET VAR {ups} ups.id")) == want
     });
+}
+
+/// Starts `upsd <args>` (ours or real) in the foreground with `ALLOW_NO_DEVICE` and stderr to
+/// `log`.
+pub fn foreground(sb: &Sandbox, upsd: &str, args: &[&str], log: &Path) -> Child {
+    sb.cmd(upsd, args)
+        .env("ALLOW_NO_DEVICE", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(File::create(log).unwrap())
+        .spawn()
+        .unwrap()
+}
+
+/// What a log file holds so far (empty if it is not there yet).
+pub fn log_text(log: &Path) -> String {
+    std::fs::read_to_string(log).unwrap_or_default()
 }

@@ -159,3 +159,20 @@ pub fn raise_nofile_limit() -> usize {
     };
     usize::try_from(soft).map_or(1024, |n| n.saturating_sub(64).max(16))
 }
+
+/// The tokio runtime: one thread when only one CPU is usable (`taskset`, a cpuset, or
+/// `TOKIO_WORKER_THREADS=1`), so a request never pays for cross-thread wake-ups and the
+/// work-stealing machinery; otherwise one worker per usable CPU.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    let workers = std::env::var("TOKIO_WORKER_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    if workers <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Runtime::new()
+    }
+}
