@@ -83,7 +83,7 @@ fn altpidpath_holds_the_pid_file_and_c_finds_it() {
     }
 }
 
-/// In the foreground, SIGTERM ends upsd with status 0 and "Signal 15: exiting".
+/// In the foreground, SIGTERM (and SIGINT) end upsd with status 0 and "Signal N: exiting".
 #[test]
 fn sigterm_in_the_foreground_exits_0_like_real_upsd() {
     let sb = Sandbox::new("term", &[]);
@@ -92,14 +92,17 @@ fn sigterm_in_the_foreground_exits_0_like_real_upsd() {
         &format!("LISTEN 127.0.0.1 {}\n", free_port().unwrap()),
     );
     for upsd in BOTH {
-        let log = sb.dir.join("term.log");
-        let mut child = foreground(&sb, upsd, &["-F", "-u", "root"], &log);
-        wait_until("upsd set up", || {
-            log_has(&log, "Running as foreground process")
-        });
-        kill("-TERM", child.id());
-        assert_eq!(wait_exit(&mut child), Some(0), "{upsd}");
-        assert!(log_has(&log, "Signal 15: exiting"), "{upsd}");
+        for (sig, n) in [("-TERM", 15), ("-INT", 2)] {
+            let log = sb.dir.join("term.log");
+            let mut child = foreground(&sb, upsd, &["-F", "-u", "root"], &log);
+            wait_until("upsd set up", || {
+                log_has(&log, "Running as foreground process")
+            });
+            kill(sig, child.id());
+            assert_eq!(wait_exit(&mut child), Some(0), "{upsd} {sig}");
+            let want = format!("Signal {n}: exiting");
+            assert!(log_has(&log, &want), "{upsd} {sig}: {}", log_text(&log));
+        }
     }
 }
 

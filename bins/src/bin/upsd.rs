@@ -122,13 +122,9 @@ fn start(cli: &Cli, paths: &NutPaths, pidfile: Option<PathBuf>) -> Result<(), Se
     if let Some(p) = &pidfile {
         daemon::write_pidfile(p)?;
     }
-    daemon::announce(
-        &log,
-        cli.debug,
-        !os::is_background_child(),
-        pidfile.is_some(),
-    );
-    let exit_log = log.clone();
+    daemon::announce(&log, cli.debug, pidfile.is_some());
+    let (exit_log, signo) = (log.clone(), std::cell::Cell::new(15));
+    let caught = &signo;
     let (handle, confpath, mut current) = (server.handle(), paths.confpath.clone(), loaded.upsd);
     let result = rt.block_on(async move {
         tokio::spawn(async move {
@@ -137,7 +133,7 @@ fn start(cli: &Cli, paths: &NutPaths, pidfile: Option<PathBuf>) -> Result<(), Se
             }
         });
         let stop = async {
-            tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
+            tokio::select! { _ = term.recv() => {}, _ = int.recv() => caught.set(2) }
         };
         server.serve(listeners, stop).await
     });
@@ -145,6 +141,6 @@ fn start(cli: &Cli, paths: &NutPaths, pidfile: Option<PathBuf>) -> Result<(), Se
         let _ = std::fs::remove_file(p);
     }
     result?;
-    exit_log.info("Signal 15: exiting");
+    exit_log.info(&format!("Signal {}: exiting", signo.get()));
     Ok(())
 }

@@ -340,13 +340,13 @@ pub fn reload(handle: &ServerHandle, confpath: &Path, current: &mut UpsdConf, lo
     }
 }
 
-/// What upsd logs once set up: its debug level (from `-D`), and in the foreground whether
-/// it saves a PID file.
-pub fn announce(log: &Logger, debug: u8, foreground: bool, pidfile: bool) {
+/// What upsd logs once set up: its debug level (from `-D`), and in the foreground (not the
+/// background copy of [`super::os::respawn_in_background`]) whether it saves a PID file.
+pub fn announce(log: &Logger, debug: u8, pidfile: bool) {
     if debug > 0 {
         log.info(&format!("[D1] debug level is '{debug}'"));
     }
-    match (foreground, pidfile) {
+    match (!super::os::is_background_child(), pidfile) {
         (true, true) => log.warn("Running as foreground process, but saving a PID file anyway"),
         (true, false) => log.warn("Running as foreground process, not saving a PID file"),
         (false, _) => {}
