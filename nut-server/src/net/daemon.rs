@@ -283,6 +283,16 @@ pub fn listen_changed(old: &UpsdConf, new: &UpsdConf) -> Option<String> {
     (a != b).then(|| "LISTEN directives changed: restart upsd to apply them".to_owned())
 }
 
+/// The `LISTEN` lines to bind: upsd.conf's, else upsd's defaults in the `-4`/`-6` family
+/// (`127.0.0.1` and `::1`, port 3493).
+pub fn listen_for(upsd: &UpsdConf, family: Family) -> Vec<Listen> {
+    let mut listen = upsd.listen_or_default();
+    if upsd.listen.is_empty() {
+        listen.retain(|l| resolve(&l.addr, 0, family).is_ok());
+    }
+    listen
+}
+
 /// Loads the configuration (warnings logged) and binds its `LISTEN` addresses.
 pub async fn prepare(
     confpath: &Path,
@@ -290,7 +300,7 @@ pub async fn prepare(
     log: &Logger,
 ) -> Result<(Loaded, Vec<TcpListener>), ServerError> {
     let loaded = load_logged(confpath, log)?;
-    let listeners = bind(&loaded.upsd.listen_or_default(), family, log)?;
+    let listeners = bind(&listen_for(&loaded.upsd, family), family, log)?;
     Ok((loaded, listeners))
 }
 
@@ -404,6 +414,24 @@ mod tests {
         std::fs::write(&path, "-5\n").expect("write");
         assert_eq!(read_pidfile(&path), None);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn default_listen_follows_the_family() {
+        let none = UpsdConf::default();
+        let addrs = |f| {
+            listen_for(&none, f)
+                .into_iter()
+                .map(|l| l.addr)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(addrs(Family::Any), ["127.0.0.1", "::1"]);
+        assert_eq!(addrs(Family::V4), ["127.0.0.1"]);
+        assert_eq!(addrs(Family::V6), ["::1"]);
+        // Explicit LISTEN lines are kept whatever the family (a mismatch is fatal in bind).
+        let mut conf = UpsdConf::default();
+        conf.listen.push(Listen::new("::1", Some(0)));
+        assert_eq!(listen_for(&conf, Family::V4).len(), 1);
     }
 
     #[tokio::test]
