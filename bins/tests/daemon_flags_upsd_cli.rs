@@ -149,6 +149,13 @@ fn debug_output_matches_real_upsd() {
         "Connected to UPS [a]: dummy-ups-a".to_owned(),
         "Running as foreground process, not saving a PID file".to_owned(),
         "Signal 15: exiting".to_owned(),
+        // The sandbox's files are world readable (0644, 0755): both say so.
+        format!("{} is world readable", sb.etc().join("upsd.conf").display()),
+        format!(
+            "{} is world readable",
+            sb.etc().join("upsd.users").display()
+        ),
+        format!("{} is world readable", sb.run().display()),
     ];
     let visit = [
         "[D2] Connect from 127.0.0.1",

@@ -222,6 +222,30 @@ fn starttls_in_a_chroot_reads_certfile_inside_as_nut() {
             .contains("Connected to NUT server 127.0.0.1 in SSL"),
         "{out:?}"
     );
+    // Mode 0600: no "world readable" warning for the certificate.
+    assert!(!log_text(&log).contains("upsd.pem is world readable"));
     kill("-TERM", pid);
     wait_until("upsd gone", || !alive(pid));
+}
+
+/// A CERTFILE that cannot be used fails `-B` itself (exit 1, the path in the message):
+/// ours loads it before going to the background. (Real upsd reads it after forking, so its
+/// `-B` returns 0 and the daemon dies; see DEVIATIONS.md.)
+#[test]
+fn unusable_certfile_fails_the_background_start() {
+    let sb = Sandbox::new("badcert", &["a"]);
+    let missing = sb.dir.join("missing.pem");
+    let garbage = sb.dir.join("garbage.pem");
+    std::fs::write(&garbage, "not a certificate\n").unwrap();
+    for cert in [&missing, &garbage] {
+        sb.write(
+            "upsd.conf",
+            &format!("LISTEN 127.0.0.1 0\nCERTFILE {}\n", cert.display()),
+        );
+        let log = sb.dir.join("upsd.log");
+        assert_eq!(sb.upsd(&log, &["-B", "-u", "root"]), Some(1));
+        let text = log_text(&log);
+        assert!(text.contains(&cert.display().to_string()), "{text}");
+        assert!(!sb.run().join("upsd.pid").exists());
+    }
 }
