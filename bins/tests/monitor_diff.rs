@@ -8,71 +8,11 @@ mod monitor_support;
 use std::thread;
 use std::time::Duration;
 
+use monitor_support::scenario::{compare, primary, secondary, Scenario};
 use monitor_support::{Outcome, Sandbox, Subject, Upsmon};
 
-/// A MONITOR line for UPS `ups` of `sb`.
-type MonitorFn = fn(&Sandbox) -> Vec<String>;
-/// Something done to the sandbox while upsmon runs, at a time after upsmon started.
-type Action = (Duration, fn(&mut Sandbox));
-
-struct Scenario {
-    devices: &'static [(&'static str, &'static str)],
-    monitors: MonitorFn,
-    extra: &'static str,
-    actions: &'static [Action],
-    limit: Duration,
-}
-
-fn run_one(s: &Scenario, subject: Subject) -> Outcome {
-    let mut sb = Sandbox::start(
-        if subject == Subject::Real {
-            "sb-real"
-        } else {
-            "sb-ours"
-        },
-        s.devices,
-    );
-    let mon = Upsmon::start(subject, &(s.monitors)(&sb), s.extra);
-    let start = std::time::Instant::now();
-    for (at, act) in s.actions {
-        if let Some(wait) = at.checked_sub(start.elapsed()) {
-            thread::sleep(wait);
-        }
-        act(&mut sb);
-    }
-    let left = s.limit.saturating_sub(start.elapsed());
-    let log = mon.log();
-    let mut out = mon.finish(left);
-    let port = format!(":{}", sb.port);
-    for n in &mut out.notifications {
-        *n = n.replace(&port, ":PORT");
-    }
-    if out.notifications.is_empty() {
-        eprintln!(
-            "{subject:?} produced nothing; upsmon log:\n{log}\n{}",
-            sb.logs()
-        );
-    }
-    out
-}
-
-/// Runs the scenario against both subjects in parallel and compares.
-fn compare(s: &'static Scenario) -> Outcome {
-    let real = thread::spawn(move || run_one(s, Subject::Real));
-    let ours = run_one(s, Subject::Ours);
-    let real = real.join().unwrap();
-    eprintln!("real: {real:#?}\nours: {ours:#?}");
-    assert_eq!(ours, real, "our upsmon differs from upsmon 2.8.0");
-    real
-}
-
-fn primary(sb: &Sandbox) -> Vec<String> {
-    vec![format!("ups@127.0.0.1:{} 1 admin secret primary", sb.port)]
-}
-
-fn secondary(sb: &Sandbox) -> Vec<String> {
-    vec![format!("ups@127.0.0.1:{} 1 mon pass secondary", sb.port)]
-}
+/// Every scenario's defaults: foreground, every notification to NOTIFYCMD, wall and syslog.
+const FG: Scenario = Scenario::new(&[], primary, "", Duration::ZERO);
 
 const FLAP: &str = "ups.status: OL\nTIMER 3\nups.status: OB\nTIMER 3\nups.status: OL\nTIMER 300\n";
 
@@ -84,6 +24,7 @@ fn ob_ol_flap() {
         extra: "",
         actions: &[],
         limit: Duration::from_secs(9),
+        ..FG
     };
     let out = compare(&S);
     assert!(!out.shutdown);
@@ -113,6 +54,7 @@ fn ob_lb_shutdown_as_primary() {
         extra: SHORT,
         actions: &[],
         limit: Duration::from_secs(15),
+        ..FG
     };
     assert_shutdown(&compare(&S));
 }
@@ -125,6 +67,7 @@ fn ob_lb_shutdown_as_secondary() {
         extra: SHORT,
         actions: &[],
         limit: Duration::from_secs(15),
+        ..FG
     };
     assert_shutdown(&compare(&S));
 }
@@ -141,6 +84,7 @@ fn fsd_from_the_primary_shuts_the_secondary_down() {
         extra: SHORT,
         actions: &[(Duration::from_secs(3), set_fsd)],
         limit: Duration::from_secs(12),
+        ..FG
     };
     let out = compare(&S);
     assert_shutdown(&out);
@@ -160,6 +104,7 @@ fn primary_waits_hostsync_for_a_secondary_that_stays() {
         extra: "HOSTSYNC 3\nDEADTIME 3\n",
         actions: &[(Duration::from_millis(500), hold_secondary)],
         limit: Duration::from_secs(16),
+        ..FG
     };
     assert_shutdown(&compare(&S));
 }
@@ -185,6 +130,7 @@ fn minsupplies_1_with_a_power_value_0_ups_going_low() {
         extra: "MINSUPPLIES 1\nHOSTSYNC 2\nDEADTIME 3\n",
         actions: &[],
         limit: Duration::from_secs(10),
+        ..FG
     };
     let out = compare(&S);
     assert!(!out.shutdown, "{out:?}");
@@ -198,6 +144,7 @@ fn minsupplies_2_with_power_values_1_and_2() {
         extra: "MINSUPPLIES 2\nHOSTSYNC 2\nDEADTIME 3\n",
         actions: &[],
         limit: Duration::from_secs(10),
+        ..FG
     };
     assert!(!compare(&S).shutdown);
 }
@@ -210,6 +157,7 @@ fn minsupplies_2_with_power_values_1_and_1_shuts_down() {
         extra: "MINSUPPLIES 2\nHOSTSYNC 2\nDEADTIME 3\n",
         actions: &[],
         limit: Duration::from_secs(14),
+        ..FG
     };
     assert_shutdown(&compare(&S));
 }
@@ -226,6 +174,7 @@ fn comm_loss_on_line_is_not_a_shutdown() {
         extra: SHORT,
         actions: &[(Duration::from_secs(2), kill_driver)],
         limit: Duration::from_secs(9),
+        ..FG
     };
     let out = compare(&S);
     assert!(!out.shutdown);
@@ -243,6 +192,7 @@ fn comm_loss_on_battery_shuts_down_after_deadtime() {
         extra: SHORT,
         actions: &[(Duration::from_secs(2), kill_driver)],
         limit: Duration::from_secs(14),
+        ..FG
     };
     assert_shutdown(&compare(&S));
 }
@@ -266,6 +216,7 @@ fn upsd_restart() {
             (Duration::from_secs(4), start_upsd),
         ],
         limit: Duration::from_secs(10),
+        ..FG
     };
     let out = compare(&S);
     assert!(!out.shutdown);
@@ -289,6 +240,7 @@ fn driver_going_stale() {
         extra: SHORT,
         actions: &[(Duration::from_secs(1), freeze_driver)],
         limit: Duration::from_secs(12),
+        ..FG
     };
     let out = compare(&S);
     assert!(!out.shutdown);
@@ -307,10 +259,7 @@ fn privilege_split_as_nut() {
         let sb = Sandbox::start("sb-privsep", devices);
         let mon = Upsmon::start_as(subject, &primary(&sb), SHORT, "nut");
         let mut out = mon.finish(Duration::from_secs(15));
-        let port = format!(":{}", sb.port);
-        out.notifications
-            .iter_mut()
-            .for_each(|n| *n = n.replace(&port, ":PORT"));
+        out.replace(&format!(":{}", sb.port), ":PORT");
         out
     };
     let real = thread::spawn(move || run(Subject::Real));

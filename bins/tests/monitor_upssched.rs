@@ -6,60 +6,30 @@
 mod monitor_support;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use monitor_support::{unique_dir, wait_until};
+use monitor_support::sched::{invocation, out, setup};
+use monitor_support::wait_until;
 
-fn setup(tag: &str) -> PathBuf {
-    let dir = unique_dir(tag);
-    let script = dir.join("cmd.sh");
-    fs::write(
-        &script,
-        format!("#!/bin/sh\necho \"$1\" >> {}/out\n", dir.display()),
-    )
-    .unwrap();
-    Command::new("chmod")
-        .arg("+x")
-        .arg(&script)
-        .status()
-        .unwrap();
-    let conf = format!(
-        "CMDSCRIPT {d}/cmd.sh\nPIPEFN {d}/upssched.pipe\nLOCKFN {d}/upssched.lock\n\
-         AT ONBATT * START-TIMER onbatt 1\n\
-         AT ONBATT * START-TIMER late 2\n\
-         AT ONLINE * CANCEL-TIMER late back-online\n\
-         AT LOWBATT ups@host EXECUTE lowbatt-now\n\
-         AT LOWBATT other@host EXECUTE not-this-one\n\
-         AT BOGUS * EXECUTE x\n",
-        d = dir.display()
-    );
-    fs::write(dir.join("upssched.conf"), conf).unwrap();
-    dir
-}
+const RULES: &str = "AT ONBATT * START-TIMER onbatt 1
+AT ONBATT * START-TIMER late 2
+AT ONLINE * CANCEL-TIMER late back-online
+AT LOWBATT ups@host EXECUTE lowbatt-now
+AT LOWBATT other@host EXECUTE not-this-one
+AT BOGUS * EXECUTE x
+";
 
 fn upssched(dir: &Path, kind: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_upssched"))
-        .env("NUT_CONFPATH", dir)
-        .env("NOTIFYTYPE", kind)
-        .env("UPSNAME", "ups@host")
-        .arg(format!("message for {kind}"))
+    invocation(env!("CARGO_BIN_EXE_upssched"), dir, kind)
         .output()
         .unwrap()
 }
 
-fn out(dir: &Path) -> Vec<String> {
-    fs::read_to_string(dir.join("out"))
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
-
 #[test]
 fn execute_runs_at_once_and_bad_lines_are_reported() {
-    let dir = setup("exec");
+    let dir = setup("exec", RULES);
     let o = upssched(&dir, "LOWBATT");
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(out(&dir), ["lowbatt-now"]);
@@ -74,7 +44,7 @@ fn execute_runs_at_once_and_bad_lines_are_reported() {
 
 #[test]
 fn timers_fire_cancel_and_the_daemon_exits_when_idle() {
-    let dir = setup("timers");
+    let dir = setup("timers", RULES);
     assert_eq!(upssched(&dir, "ONBATT").status.code(), Some(0));
     assert!(dir.join("upssched.pipe").exists(), "daemon listening");
     assert!(

@@ -8,55 +8,32 @@
 mod monitor_support;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::thread;
 use std::time::Duration;
 
-use monitor_support::{unique_dir, wait_until};
+use monitor_support::sched::{invocation, out, setup};
+use monitor_support::wait_until;
 
 const REAL_UPSSCHED: &str = "/usr/sbin/upssched";
 
 /// The tests count upssched processes: one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
 
-fn setup(tag: &str) -> PathBuf {
-    let dir = unique_dir(tag);
-    let script = dir.join("cmd.sh");
-    fs::write(
-        &script,
-        format!("#!/bin/sh\necho \"$1\" >> {}/out\n", dir.display()),
-    )
-    .unwrap();
-    Command::new("chmod")
-        .arg("+x")
-        .arg(&script)
-        .status()
-        .unwrap();
-    let conf = format!(
-        "CMDSCRIPT {d}/cmd.sh\nPIPEFN {d}/upssched.pipe\nLOCKFN {d}/upssched.lock\n\
-         AT ONBATT * START-TIMER onbatt 1\n\
-         AT ONBATT * START-TIMER late 4\n\
-         AT ONLINE * CANCEL-TIMER late back-online\n\
-         AT ONLINE * CANCEL-TIMER never\n\
-         AT LOWBATT * EXECUTE lowbatt-now\n\
-         AT COMMBAD ups@host START-TIMER commbad 3\n\
-         AT COMMOK ups@host CANCEL-TIMER commbad commok-nothing-cancelled\n\
-",
-        d = dir.display()
-    );
-    fs::write(dir.join("upssched.conf"), conf).unwrap();
-    dir
-}
+const RULES: &str = "AT ONBATT * START-TIMER onbatt 1
+AT ONBATT * START-TIMER late 4
+AT ONLINE * CANCEL-TIMER late back-online
+AT ONLINE * CANCEL-TIMER never
+AT LOWBATT * EXECUTE lowbatt-now
+AT COMMBAD ups@host START-TIMER commbad 3
+AT COMMOK ups@host CANCEL-TIMER commbad commok-nothing-cancelled
+";
 
 fn call(prog: &str, dir: &Path, kind: &str) -> Command {
-    let mut c = Command::new(prog);
-    c.env("NUT_CONFPATH", dir)
-        .env("NOTIFYTYPE", kind)
-        .env("UPSNAME", "ups@host")
-        .arg(format!("message for {kind}"))
-        .stdin(Stdio::null())
+    let mut c = invocation(prog, dir, kind);
+    c.stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     c
@@ -67,17 +44,9 @@ fn run(prog: &str, dir: &Path, kind: &str) {
     assert!(status.success(), "{prog} {kind}: {status}");
 }
 
-fn out(dir: &Path) -> Vec<String> {
-    fs::read_to_string(dir.join("out"))
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
-
 /// The scripted sequence; returns the CMDSCRIPT lines once the daemon is gone.
 fn scenario(prog: &str, tag: &str) -> Vec<String> {
-    let dir = setup(tag);
+    let dir = setup(tag, RULES);
     let pause = |ms| thread::sleep(Duration::from_millis(ms));
     run(prog, &dir, "LOWBATT"); // EXECUTE: at once
     run(prog, &dir, "ONLINE"); // nothing to cancel: back-online; `never` has no command
@@ -142,7 +111,7 @@ fn processes_of(exe: &str) -> usize {
 /// Eight first invocations at once, each starting a timer: one daemon serves them all (the
 /// others see LOCKFN taken and wait for it), and every timer fires once.
 fn concurrent_start(prog: &str, tag: &str) -> (usize, Vec<String>) {
-    let dir = setup(tag);
+    let dir = setup(tag, RULES);
     // One timer per client (the same name would be restarted, not added).
     let mut conf = fs::read_to_string(dir.join("upssched.conf")).unwrap();
     for i in 0..8 {

@@ -25,6 +25,9 @@ pub enum Level {
     Debug = 7,
 }
 
+/// What a daemon logs (info) once it has detached.
+pub const STARTUP: &str = "Startup successful";
+
 /// `LOG_DAEMON`.
 const FACILITY_DAEMON: u8 = 3;
 
@@ -46,6 +49,18 @@ impl Logger {
             stderr,
             debug,
             socket: Some("/dev/log".into()),
+        }
+    }
+
+    /// With NUT's rule for a daemon such as upsmon: in the foreground (a logger that writes
+    /// to stderr) it logs to stderr only, never to syslog; once detached, to syslog only
+    /// (and the detached process first logs [`STARTUP`]).
+    #[must_use]
+    pub fn daemon(self) -> Self {
+        if self.stderr {
+            self.with_socket(None)
+        } else {
+            self
         }
     }
 
@@ -95,6 +110,14 @@ pub fn syslog_line(level: Level, tag: &str, pid: u32, msg: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_daemon_logs_to_stderr_or_to_syslog_never_both() {
+        let fg = Logger::new("upsmon", true, 0).daemon();
+        assert!(fg.stderr && fg.socket.is_none());
+        let bg = Logger::new("upsmon", false, 0).daemon();
+        assert!(!bg.stderr && bg.socket.is_some());
+    }
 
     #[test]
     fn rfc3164_priority_and_tag() {

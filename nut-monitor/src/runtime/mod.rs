@@ -17,10 +17,12 @@
 //! - [`pidfile`]: PID files and signalling a running instance.
 //! - [`upssched`]: upssched's client side and timer daemon.
 //! - [`log`]: syslog and stderr logging.
+//! - [`log_text`]: upsmon's wording of failed requests.
 
 pub mod cli;
 pub mod connector;
 pub mod log;
+pub mod log_text;
 pub mod notify_exec;
 pub mod pidfile;
 pub mod power;

@@ -194,6 +194,10 @@ pub fn parent_main(
     pidpath: &std::path::Path,
     log: &Logger,
 ) -> u8 {
+    let log = &log.clone().daemon();
+    if is_background() {
+        log.log(Level::Info, super::log::STARTUP);
+    }
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

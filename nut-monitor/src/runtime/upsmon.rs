@@ -14,7 +14,9 @@
 
 use std::time::Duration;
 
-use nut_client::{Client, ClientError};
+use nut_client::{Client, ClientError, UpscliStage};
+
+use super::log_text::{login_failed, poll_failed, request_text, LoginStep};
 use nut_proto::config::upsmon_conf::ShutdownExit;
 use nut_proto::config::{NotifyType, UpsmonConf};
 use nut_proto::UpsAddr;
@@ -248,7 +250,9 @@ impl<C: Connector> Upsmon<C> {
                 Output::Notify(n) => self.notifier.notify(&n),
                 Output::Wall(text) => {
                     self.log.log(Level::Crit, &text);
-                    self.notifier.wall(&text);
+                    // upsmon hands this one to `wall` with a newline of its own, and `wall`
+                    // adds another: an empty line follows.
+                    self.notifier.wall(&format!("{text}\n"));
                 }
                 Output::SetFsd(i) => self.set_fsd(i).await,
                 Output::CountLogins => {
@@ -283,6 +287,7 @@ impl<C: Connector> Upsmon<C> {
             match self.open(&t, &sys).await {
                 Ok(c) => self.conns[i] = Some(c),
                 Err(e) => {
+                    let e = e.upscli_text(UpscliStage::Connect);
                     self.log
                         .log(Level::Err, &format!("UPS [{sys}]: connect failed: {e}"));
                     return PollResult::Failed;
@@ -296,7 +301,7 @@ impl<C: Connector> Upsmon<C> {
             Ok(status) => PollResult::Status(status),
             Err(e) => {
                 self.log
-                    .log(Level::Err, &format!("Poll UPS [{sys}] failed - {e}"));
+                    .log(Level::Err, &poll_failed(&sys, &t.ups, &t.host, &e));
                 if broke(&e) {
                     self.conns[i] = None;
                 }
@@ -308,24 +313,34 @@ impl<C: Connector> Upsmon<C> {
     /// Connects and logs in. A refused login is logged, the connection kept.
     async fn open(&self, t: &Target, sys: &str) -> Result<Client<C::Stream>, ClientError> {
         let mut c = self.connector.connect(&t.host, t.port).await?;
-        if let Err(e) = self.login(&mut c, t).await {
+        if let Err((step, e)) = self.login(&mut c, t).await {
+            for (level, line) in login_failed(sys, step, &e) {
+                self.log.log(level, &line);
+            }
             if broke(&e) {
                 return Err(e);
             }
-            self.log
-                .log(Level::Err, &format!("Login on UPS [{sys}] failed - {e}"));
         } else {
             self.log.debug(1, &format!("Logged into UPS {sys}"));
         }
         Ok(c)
     }
 
-    async fn login(&self, c: &mut Client<C::Stream>, t: &Target) -> Result<(), ClientError> {
-        c.username(&t.username).await?;
-        c.password(&t.password).await?;
-        c.login(&t.ups).await?;
+    async fn login(
+        &self,
+        c: &mut Client<C::Stream>,
+        t: &Target,
+    ) -> Result<(), (LoginStep, ClientError)> {
+        let at = |step| move |e| (step, e);
+        c.username(&t.username)
+            .await
+            .map_err(at(LoginStep::Username))?;
+        c.password(&t.password)
+            .await
+            .map_err(at(LoginStep::Password))?;
+        c.login(&t.ups).await.map_err(at(LoginStep::Login))?;
         if t.primary {
-            c.primary(&t.ups).await?;
+            c.primary(&t.ups).await.map_err(at(LoginStep::Primary))?;
         }
         Ok(())
     }
@@ -342,11 +357,11 @@ impl<C: Connector> Upsmon<C> {
             );
             return;
         };
-        match conn.fsd(&t.ups).await {
-            Ok(()) => self.log.log(Level::Info, &format!("Set FSD on UPS {sys}")),
-            Err(e) => self
-                .log
-                .log(Level::Err, &format!("FSD set on UPS {sys} failed: {e}")),
+        self.log.debug(2, &format!("Setting FSD on UPS {sys}"));
+        if let Err(e) = conn.fsd(&t.ups).await {
+            let e = request_text(&e);
+            self.log
+                .log(Level::Err, &format!("FSD set on UPS {sys} failed: {e}"));
         }
     }
 
@@ -422,6 +437,7 @@ pub async fn serve(
     opts: &ProcessOptions,
     control: mpsc::Receiver<Control>,
 ) -> Finish {
+    let log = log.daemon();
     let notifier = Notifier::new(conf.notifycmd.clone(), opts.wall.clone(), log.clone());
     let connector = TcpConnector::new(conf).family(opts.family);
     Upsmon::new(conf, connector, notifier, power, log)

@@ -54,6 +54,22 @@ pub fn stock_message(kind: &NotifyType) -> &'static str {
     }
 }
 
+/// The longest notification text in bytes: upsmon 2.8.0 formats it into a 512-byte buffer
+/// (`SMALLBUF`, with its terminating NUL), so longer texts are cut.
+pub(crate) const MESSAGE_MAX: usize = 511;
+
+/// Cuts `s` to at most `max` bytes, at a character boundary (C cuts at the byte, which can
+/// leave half a UTF-8 character).
+fn truncate_at_boundary(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+}
+
 /// Replaces the first `%s` with `ups` and the second with `extra`; `%%` is a literal `%`.
 pub fn format_message(template: &str, ups: &str, extra: &str) -> String {
     let mut out = String::with_capacity(template.len() + ups.len());
@@ -115,8 +131,10 @@ impl NotifyTable {
             .rev()
             .find(|(k, _)| *k == kind)
             .map_or_else(|| default_flags(&kind), |(_, f)| *f);
+        let mut message = format_message(&template, ups.unwrap_or(""), extra);
+        truncate_at_boundary(&mut message, MESSAGE_MAX);
         Notification {
-            message: format_message(&template, ups.unwrap_or(""), extra),
+            message,
             ups: ups.map(str::to_owned),
             kind,
             flags,
@@ -148,6 +166,23 @@ mod tests {
             "UPS u: alarms [Replace] 100%"
         );
         assert_eq!(format_message("no args %s %s %s", "a", "b"), "no args a b ");
+    }
+
+    #[test]
+    fn long_messages_are_cut_to_511_bytes() {
+        let text = format!(
+            "MONITOR u@h 1 a b primary\nNOTIFYMSG ONBATT \"%s {}\"\n",
+            "x".repeat(600)
+        );
+        let conf = UpsmonConf::parse(&text, "upsmon.conf")
+            .expect("valid")
+            .config;
+        let n = NotifyTable::from_conf(&conf).build(NotifyType::OnBatt, Some("u@h"), "");
+        assert_eq!(n.message.len(), 511);
+        assert!(n.message.starts_with("u@h xx"));
+        let mut s = format!("{}é", "x".repeat(510));
+        truncate_at_boundary(&mut s, MESSAGE_MAX);
+        assert_eq!(s.len(), 510, "never half a character");
     }
 
     #[test]
