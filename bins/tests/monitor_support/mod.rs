@@ -1,11 +1,12 @@
-//! Harness for the upsmon differential tests: a real upsd + dummy-ups sandbox whose daemons
-//! can be killed, frozen and restarted, and an upsmon (real 2.8.0 or ours) run against it
-//! with a NOTIFYCMD that records `NOTIFYTYPE UPSNAME message` lines and a SHUTDOWNCMD that
-//! writes a marker file.
+//! Harness for the upsmon and upssched tests: a real upsd + dummy-ups sandbox whose daemons
+//! can be killed, frozen and restarted, and an upsmon (real 2.8.0 or ours, [`upsmon`]) run
+//! against it with a NOTIFYCMD that records `NOTIFYTYPE UPSNAME message` lines, a fake
+//! `wall` and a `/dev/log` socket ([`capture`]), and a SHUTDOWNCMD that writes a marker file.
+//! [`scenario`] runs one scenario against both and compares; [`sched`] is upssched's setup.
 //!
-//! Real upsmon writes its PID file to /run/nut whatever the environment says, so it runs in
-//! a private mount namespace (`unshare -m` with a tmpfs on /run/nut). Every wait has a
-//! deadline; the daemons work in whole seconds, so polling uses short sleeps.
+//! Real upsmon writes its PID file to /run/nut whatever the environment says, so both run in
+//! a private mount namespace (`unshare -m`, the test directory bind-mounted on /run/nut).
+//! Every wait has a deadline; the daemons work in whole seconds, so polling uses short sleeps.
 #![allow(dead_code, unused_imports, unreachable_pub, clippy::unwrap_used)]
 
 pub mod capture;
