@@ -123,8 +123,10 @@ impl UpsTrack {
     }
 
     /// The UPS did not answer: COMMBAD on the first failure, then NOCOMM every
-    /// `nocommwarntime` once the silence is that long.
+    /// `nocommwarntime` once the silence is that long. Like upsmon, in whole seconds: the
+    /// silence counts from `nocommwarntime`, a repeat needs more than `nocommwarntime`.
     pub(crate) fn gone(&mut self, now: Instant, nocommwarn: std::time::Duration, ev: &mut Events) {
+        let limit = nocommwarn.as_secs();
         if self.comm != Comm::Lost {
             self.comm = Comm::Lost;
             ev.push((NotifyType::CommBad, String::new()));
@@ -132,13 +134,13 @@ impl UpsTrack {
         }
         let silent = self
             .last_poll
-            .map_or(true, |t| now.duration_since(t) >= nocommwarn);
+            .map_or(true, |t| now.duration_since(t).as_secs() >= limit);
         if !silent {
             return;
         }
         let warn_due = self
             .last_nocomm_warn
-            .map_or(true, |t| now.duration_since(t) > nocommwarn);
+            .map_or(true, |t| now.duration_since(t).as_secs() > limit);
         if warn_due {
             ev.push((NotifyType::NoComm, String::new()));
             self.last_nocomm_warn = Some(now);
@@ -291,5 +293,49 @@ impl UpsTrack {
         } else {
             None
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn nocomms(track: &mut UpsTrack, t0: Instant, at_ms: &[u64]) -> Vec<u64> {
+        let mut warned = Vec::new();
+        for &ms in at_ms {
+            let mut ev = Events::new();
+            track.gone(
+                t0 + Duration::from_millis(ms),
+                Duration::from_secs(30),
+                &mut ev,
+            );
+            if ev.iter().any(|(t, _)| *t == NotifyType::NoComm) {
+                warned.push(ms / 1000);
+            }
+        }
+        warned
+    }
+
+    /// Polls that drift by a few milliseconds (as real ones do) must not bring the repeat
+    /// forward by a poll: upsmon counts whole seconds and repeats after more than
+    /// NOCOMMWARNTIME.
+    #[test]
+    fn nocomm_repeats_after_more_than_nocommwarntime_whole_seconds() {
+        let t0 = Instant::now();
+        let mut track = UpsTrack::new("ups@h".into(), 1, false);
+        track.alive(t0, &mut Events::new());
+        // Polls every 5 s, each 20 ms later than the last.
+        let polls: Vec<u64> = (1..=24).map(|i| i * 5_000 + i * 20).collect();
+        let mut first = Events::new();
+        track.gone(
+            t0 + Duration::from_millis(polls[0]),
+            Duration::from_secs(30),
+            &mut first,
+        );
+        assert_eq!(first, vec![(NotifyType::CommBad, String::new())]);
+        // Silent for 30 s at the 6th poll (30.12 s); repeats at 65.26 (35.14 s later, not
+        // at 60.24, 30.12 s later) and at 100.4.
+        assert_eq!(nocomms(&mut track, t0, &polls[1..]), [30, 65, 100]);
     }
 }
