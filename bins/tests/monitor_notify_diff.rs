@@ -188,3 +188,21 @@ fn syslog_only_and_ignore_flags() {
     );
     has(&out, &out.syslog, "on battery");
 }
+
+/// A configuration warning is told on the starting process's stderr, before it detaches:
+/// never to syslog, and not again by the detached copy.
+#[test]
+fn config_warnings_stay_out_of_syslog() {
+    static S: Scenario = Scenario {
+        devices: &[("ups", "ups.status: OL\nTIMER 300\n")],
+        extra: "NOSUCHDIRECTIVE 1\n",
+        limit: Duration::from_secs(4),
+        ..BG
+    };
+    let out = compare(&S);
+    has(&out, &out.syslog, "Startup successful");
+    assert!(
+        !out.syslog.iter().any(|l| l.contains("NOSUCHDIRECTIVE")),
+        "{out:#?}"
+    );
+}

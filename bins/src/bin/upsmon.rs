@@ -10,7 +10,8 @@ use nut_monitor::runtime::log::{Level, Logger};
 use nut_monitor::runtime::pidfile;
 use nut_monitor::runtime::power::{self, DirectPowerOff, PowerOff};
 use nut_monitor::runtime::privsep::{self, ParentLink};
-use nut_monitor::runtime::upsmon::{load_conf_logged, reload_control, run_process, Control};
+use nut_monitor::runtime::upsmon::Control;
+use nut_monitor::runtime::upsmon::{load_conf, load_conf_logged, reload_control, run_process};
 use nut_monitor::runtime::upsmon::{ProcessOptions, USAGE};
 use tokio::signal::unix::signal;
 use tokio::signal::unix::SignalKind as K;
@@ -54,7 +55,8 @@ fn main() -> ExitCode {
             .map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS);
     }
     let fg = cli.foreground();
-    let log = Logger::new(&prog, fg, cli.debug);
+    // As upsmon: stderr only until it detaches (and always with -F/-D), syslog only after.
+    let log = Logger::new(&prog, fg || !privsep::is_background(), cli.debug).daemon();
     let conf_path = (cli.conf.clone()).unwrap_or_else(|| pidfile::confpath().join("upsmon.conf"));
     let opts = ProcessOptions {
         family: cli.family,
@@ -68,7 +70,15 @@ fn main() -> ExitCode {
         println!("Fatal error: A previous upsmon instance is already running!\nEither stop the previous instance first, or use the 'reload' command.");
         return ExitCode::FAILURE;
     }
-    let conf = match load_conf_logged(&conf_path, &log) {
+    // The configuration's warnings are told once, by the process the user started.
+    let loaded = if privsep::is_background() {
+        load_conf(&conf_path)
+            .map(|p| p.config)
+            .map_err(|e| e.to_string())
+    } else {
+        load_conf_logged(&conf_path, &log)
+    };
+    let conf = match loaded {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
@@ -111,7 +121,10 @@ fn monitor(
 ) -> ExitCode {
     let opts = opts.clone();
     nut_bins::run(async move {
-        let conf = load_conf_logged(&path, &log).map_err(Fatal::new)?;
+        // Read again after the re-exec; its warnings were told before.
+        let conf = load_conf(&path)
+            .map_err(|e| Fatal::new(e.to_string()))?
+            .config;
         let (tx, rx) = mpsc::channel(16);
         for (kind, n) in [
             (K::hangup(), 0),
