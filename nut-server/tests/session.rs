@@ -630,3 +630,21 @@ fn auth_matrix_unknown_user_wrong_password_and_roles() {
         assert_eq!(got, expect, "{user}/{pass}");
     }
 }
+
+/// Found by `bins/tests/upsd_differential.rs`: a command word with a space in it (quoted) is
+/// an unknown command for upsd 2.8.0, not an unknown sub-command.
+#[test]
+fn diff_quoted_command_word_with_a_space_is_unknown_command() {
+    let mut w = World::new();
+    let mut s = session(1);
+    assert_eq!(w.ask(&mut s, "\"two words\"\n"), "ERR UNKNOWN-COMMAND\n");
+    assert_eq!(
+        w.ask(&mut s, "\"GET VAR\" ups ups.status\n"),
+        "ERR UNKNOWN-COMMAND\n"
+    );
+    assert_eq!(w.ask(&mut s, "GET \"VAR ups\"\n"), "ERR INVALID-ARGUMENT\n");
+    assert_eq!(
+        w.ask(&mut s, "LIST CLIENTS ups\n"),
+        "ERR INVALID-ARGUMENT\n"
+    );
+}

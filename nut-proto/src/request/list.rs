@@ -140,7 +140,13 @@ mod tests {
     #[test]
     fn list_clients_plural_is_invalid_argument() {
         let err = Request::parse("LIST CLIENTS dummy").unwrap_err();
-        assert_eq!(err, ParseError::UnknownCommand(s("LIST CLIENTS")));
+        assert_eq!(
+            err,
+            ParseError::InvalidArgument {
+                command: s("LIST CLIENTS"),
+                reason: "unknown sub-command"
+            }
+        );
         assert_eq!(err.error_code(), ErrorCode::InvalidArgument);
     }
 

@@ -325,9 +325,13 @@ pub(crate) fn arg_count(command: &str, reason: &'static str) -> ParseError {
     }
 }
 
-/// [`ParseError::UnknownCommand`] for an unknown sub-command: `"<COMMAND> <sub>"`.
+/// [`ParseError::InvalidArgument`] for an unknown sub-command (`GET FOO`): upsd answers
+/// `ERR INVALID-ARGUMENT`, unlike an unknown command word, even one with a space in it.
 pub(crate) fn unknown_sub(command: &str, sub: &str) -> ParseError {
-    ParseError::UnknownCommand(format!("{command} {sub}"))
+    ParseError::InvalidArgument {
+        command: format!("{command} {}", sub.to_ascii_uppercase()),
+        reason: "unknown sub-command",
+    }
 }
 
 impl fmt::Display for Request {
@@ -375,11 +379,12 @@ impl ParseError {
     /// assert_eq!(code("FOO"), ErrorCode::UnknownCommand);
     /// assert_eq!(code("GET FOO"), ErrorCode::InvalidArgument);
     /// assert_eq!(code("VER extra"), ErrorCode::InvalidArgument);
+    /// assert_eq!(code("\"two words\" x"), ErrorCode::UnknownCommand);
     /// ```
     pub fn error_code(&self) -> ErrorCode {
         match self {
             Self::Empty => ErrorCode::UnknownCommand,
-            Self::UnknownCommand(name) if !name.contains(' ') => ErrorCode::UnknownCommand,
+            Self::UnknownCommand(_) => ErrorCode::UnknownCommand,
             _ => ErrorCode::InvalidArgument,
         }
     }

@@ -184,8 +184,15 @@ fn refusals_are_typed() {
     );
     assert_eq!(
         Request::parse("get foo"),
-        Err(ParseError::UnknownCommand(s("GET foo")))
+        Err(ParseError::InvalidArgument {
+            command: s("GET FOO"),
+            reason: "unknown sub-command"
+        })
     );
+    // A command word with a space in it is still an unknown command (upsd 2.8.0).
+    let err = Request::parse("\"GET foo\" x").unwrap_err();
+    assert_eq!(err, ParseError::UnknownCommand(s("GET foo")));
+    assert_eq!(err.error_code(), ErrorCode::UnknownCommand);
     assert_eq!(
         Request::parse("set tracking maybe"),
         Err(ParseError::InvalidArgument {
