@@ -242,3 +242,50 @@ async fn driver_socket_backend_dumps_forwards_and_reconnects() {
     srv.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Waits (bounded) until the captured log has `needle`.
+async fn logged(log: &net_common::Captured, needle: &str) -> bool {
+    for _ in 0..300 {
+        if log.contains(needle) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn stale_data_is_logged_once_when_it_turns_and_when_it_recovers() {
+    let dir = std::env::temp_dir().join(format!("nut-net-stale-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let listener = UnixListener::bind(dir.join("fake-ups1")).unwrap();
+    let mut opts = nut_server::ServerOptions::with_backend(DriverSockets::new(&dir));
+    let log = net_common::Captured::default();
+    opts.log = log.logger();
+    let mut cfg = config(&[]);
+    cfg.upses = vec![nut_server::UpsDef::new("ups1", "fake", "x")];
+    cfg.maxage = Duration::from_secs(2);
+    let state = nut_server::ServerState::new(cfg, nut_server::Descriptions::builtin());
+    let srv = TestServer::start_with(state, opts, log.clone()).await;
+    let (sock, _) = listener.accept().await.unwrap();
+    let (rd, mut wr) = sock.into_split();
+    wr.write_all(b"SETINFO ups.status \"OL\"\nDATAOK\nDUMPDONE\nDATASTALE\n")
+        .await
+        .unwrap();
+    let stale = "Data for UPS [ups1] is stale - check driver";
+    let fresh = "UPS [ups1] data is no longer stale";
+    assert!(logged(&log, stale).await, "{:?}", log.lines());
+    let mut c = srv.client().await;
+    assert_eq!(c.ask("GET VAR ups1 ups.status").await, "ERR DATA-STALE");
+    wr.write_all(b"DATAOK\n").await.unwrap();
+    assert!(logged(&log, fresh).await, "{:?}", log.lines());
+    // Silence (no PONG to upsd's PING) past MAXAGE is stale too.
+    tokio::time::sleep(Duration::from_millis(2600)).await;
+    assert_eq!(c.ask("GET VAR ups1 ups.status").await, "ERR DATA-STALE");
+    assert!(logged(&log, stale).await);
+    let count = |needle: &str| log.lines().iter().filter(|l| l.contains(needle)).count();
+    assert_eq!((count(stale), count(fresh)), (2, 1), "{:?}", log.lines());
+    drop((rd, wr));
+    srv.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,6 +1,7 @@
 //! Where a UPS's data comes from: the [`Backend`] trait and the [`UpsLink`] a backend uses to
 //! publish into the served state.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -10,6 +11,7 @@ use tokio::sync::mpsc;
 
 use super::log::Logger;
 use crate::{ServerState, UpsDef};
+use nut_proto::ErrorCode;
 
 /// The served state shared by every task.
 pub(crate) type SharedState = Arc<Mutex<ServerState>>;
@@ -47,6 +49,8 @@ pub struct UpsLink {
     state: SharedState,
     commands: mpsc::Receiver<ServerMsg>,
     log: Logger,
+    /// Known stale (upsd's `ups->stale`): transitions are logged once.
+    stale: AtomicBool,
 }
 
 impl UpsLink {
@@ -61,6 +65,7 @@ impl UpsLink {
             state,
             commands,
             log,
+            stale: AtomicBool::new(false),
         }
     }
 
@@ -102,6 +107,33 @@ impl UpsLink {
     /// True when nothing was heard for MAXAGE/3 and no `PING` went out since.
     pub fn ping_due(&self) -> bool {
         lock(&self.state).ping_due(&self.name, now())
+    }
+
+    /// Logs, as upsd does, when the connected source's data turns stale (`DATASTALE`, or
+    /// nothing heard for MAXAGE) and when it is fresh again; call it every second or so.
+    /// Nothing is logged while the source is disconnected.
+    pub fn check_stale(&self) {
+        let verdict = {
+            let state = lock(&self.state);
+            let maxage = state.config().maxage;
+            state.ups(&self.name).map(|u| u.available(now(), maxage))
+        };
+        let stale = match verdict {
+            Some(Ok(())) => false,
+            Some(Err(ErrorCode::DataStale)) => true,
+            _ => return,
+        };
+        if self.stale.swap(stale, Ordering::Relaxed) == stale {
+            return;
+        }
+        // upsd logs both at LOG_NOTICE, between our warning and info.
+        if stale {
+            let msg = format!("Data for UPS [{}] is stale - check driver", self.name);
+            self.log.warn(&msg);
+        } else {
+            let msg = format!("UPS [{}] data is no longer stale", self.name);
+            self.log.info(&msg);
+        }
     }
 
     /// Records that a `PING` was sent.

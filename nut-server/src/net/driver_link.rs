@@ -117,6 +117,7 @@ async fn serve(stream: UnixStream, link: &mut UpsLink) -> String {
                 }
             }
             _ = tick.tick() => {
+                link.check_stale();
                 if link.ping_due() {
                     if let Err(e) = wr.write_all(b"PING\n").await {
                         return e.to_string();

@@ -121,6 +121,7 @@ impl InProcess {
                 }
             }
             publish(state, link);
+            link.check_stale();
             // Nothing crosses a socket here, so answer upsd's liveness check ourselves.
             if link.ping_due() {
                 link.ping_sent();

@@ -95,6 +95,11 @@ impl Captured {
     pub fn contains(&self, needle: &str) -> bool {
         self.0.lock().unwrap().iter().any(|l| l.contains(needle))
     }
+
+    #[allow(dead_code)] // not every test file uses it
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
 }
 
 /// A running server on 127.0.0.1:0.
