@@ -103,8 +103,10 @@ impl Conn {
         Ok(String::from_utf8_lossy(&buf).into_owned())
     }
 
-    /// Whether the server closed the connection within `wait`.
+    /// Ends our side and waits (at most `wait`) until the server has closed its side too,
+    /// so that its logins are gone.
     pub fn closed_within(&mut self, wait: Duration) -> bool {
+        let _ = self.reader.get_ref().shutdown(std::net::Shutdown::Write);
         let _ = self.reader.get_ref().set_read_timeout(Some(wait));
         let mut byte = [0u8; 1];
         matches!(self.reader.read(&mut byte), Ok(0))

@@ -244,6 +244,19 @@ impl<'r> Grammar<'r> {
         if r.chance(8) && !set_var {
             words.push(r.pick(&["extra", "\"two words\"", "ON", "1"]).into());
         }
+        if r.chance(3) && !set_var {
+            // Past upsd's 32 words per line.
+            words.extend((0..30 + r.below(10)).map(|i| format!("w{i}")));
+        }
+        if r.chance(3) && !words.is_empty() && !set_var {
+            // Bytes the splitter drops (control characters, non-ASCII) inside a word.
+            let at = r.below(words.len());
+            let odd = r.pick(&["\u{1}", "\u{7f}", "\u{e9}", "\u{0}", "\u{b}"]);
+            let pos = r.below(words[at].len() + 1);
+            if words[at].is_char_boundary(pos) {
+                words[at].insert_str(pos, odd);
+            }
+        }
         if r.chance(3) {
             let at = if set_var {
                 words.len()

@@ -105,7 +105,8 @@ pub fn run(
             }
         }
         // After a LOGIN, wait for both to close so that the next session's NUMLOGINS and
-        // LIST CLIENT agree (real upsd closes a LOGOUT connection on its next poll round).
+        // LIST CLIENT agree (real upsd closes a LOGOUT connection only on its next poll
+        // round, or at once when it reads our end of stream).
         if logged_in {
             twin.real.closed_within(Duration::from_secs(5));
             twin.ours.closed_within(Duration::from_secs(5));
