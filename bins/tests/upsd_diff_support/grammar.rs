@@ -41,7 +41,7 @@ impl Rng {
 }
 
 /// One step of a session: raw bytes to send (ending in a line terminator); `{TID}` is
-/// replaced per server by the last tracking id that server handed out on this connection.
+/// replaced per server by the last tracking id that server handed out in this session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     pub line: String,

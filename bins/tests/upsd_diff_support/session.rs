@@ -33,8 +33,6 @@ impl fmt::Display for Mismatch {
 struct Twin {
     real: Conn,
     ours: Conn,
-    real_tid: String,
-    ours_tid: String,
     open: bool,
 }
 
@@ -50,6 +48,7 @@ pub fn run(
     let mut twins: Vec<Twin> = (0..conns).map(|_| Twin::open(ports)).collect();
     let mut transcript = Vec::new();
     let mut logged_in = false;
+    let mut tids = ("none".to_string(), "none".to_string());
     let mut steps: Vec<(usize, Step)> = Vec::new();
     for c in 0..conns {
         steps.extend(
@@ -68,7 +67,7 @@ pub fn run(
             continue;
         }
         transcript.push((c, step.line.clone() + step.closer.unwrap_or_default()));
-        let (real, ours) = twins[c].exchange(&step);
+        let (real, ours) = twins[c].exchange(&step, &mut tids);
         if cut_by_real(&real, &ours) {
             // DEVIATIONS.md: "Replies are never cut at 512 bytes" (real upsd cuts them and
             // loses the newline, so its connection is out of step from here on).
@@ -93,7 +92,7 @@ pub fn run(
                 line: "LOGOUT\n".into(),
                 closer: None,
             };
-            let (real, ours) = twin.exchange(&logout);
+            let (real, ours) = twin.exchange(&logout, &mut tids);
             if !same(&real, &ours) {
                 return Err(Box::new(Mismatch {
                     seed,
@@ -120,18 +119,17 @@ impl Twin {
         Self {
             real: Conn::open(ports.0).expect("connect to real upsd"),
             ours: Conn::open(ports.1).expect("connect to our upsd"),
-            real_tid: "none".into(),
-            ours_tid: "none".into(),
             open: true,
         }
     }
 
-    /// Sends `step` to both; the masked replies (real, ours).
-    fn exchange(&mut self, step: &Step) -> (Vec<String>, Vec<String>) {
+    /// Sends `step` to both; the masked replies (real, ours). `tids` holds the last tracking
+    /// id each server handed out in this session (ids are global: any connection may ask).
+    fn exchange(&mut self, step: &Step, tids: &mut (String, String)) -> (Vec<String>, Vec<String>) {
         let t = std::time::Instant::now();
-        let real = send(&mut self.real, step, &mut self.real_tid);
+        let real = send(&mut self.real, step, &mut tids.0);
         let t2 = std::time::Instant::now();
-        let ours = send(&mut self.ours, step, &mut self.ours_tid);
+        let ours = send(&mut self.ours, step, &mut tids.1);
         if std::env::var_os("NUT_DIFF_VERBOSE").is_some() {
             eprintln!(
                 "{:?} real {:?} ours {:?} -> {real:?} {ours:?}",
