@@ -166,6 +166,20 @@ impl<'r> Grammar<'r> {
 
     /// One random step.
     pub fn step(&mut self) -> Step {
+        let first = self.one();
+        if first.closer.is_some() || !self.rng.chance(6) {
+            return first;
+        }
+        // Pipelined: a second request in the same write (upsd answers every line it read,
+        // even after a LOGOUT among them).
+        let second = self.one();
+        Step {
+            line: first.line + &second.line,
+            closer: Some(second.closer.unwrap_or_default()),
+        }
+    }
+
+    fn one(&mut self) -> Step {
         let words = self.words();
         let words = self.mutate(words);
         self.join(&words)
