@@ -306,7 +306,9 @@ impl<'r> Grammar<'r> {
             12..=13 => ("x\"y", None),
             6..=7 => (" \"x\\", Some("\"\n")),
             8 => (" \\", Some("\n")),
-            9..=11 => (" \"a #b\"", Some("")),
+            // DEVIATIONS.md: after a `#` inside quotes real upsd drops the rest of its 512-byte
+            // read buffer, we the rest of the line: only the same on lines within one read.
+            9..=11 if line.len() < 480 => (" \"a #b\"", Some("")),
             _ => ("", None),
         };
         line.push_str(suffix);
