@@ -5,8 +5,9 @@
 //! ids (DEVIATIONS.md: seeded tracking ids).
 //!
 //! Default run: 3 seeds x 30 sessions x 25 lines (~25 s, mostly real upsd's ~42 ms
-//! Nagle wait on each LIST reply). `NUT_DIFF_ITERS=<sessions per seed>` and
-//! `NUT_DIFF_SEEDS=<first>..<last>` run a bigger soak; a mismatch prints the seed, the
+//! Nagle wait on each LIST reply). `NUT_DIFF_ITERS=<sessions per seed>`,
+//! `NUT_DIFF_SEEDS=<first>..<last>` and `NUT_DIFF_LINES=<lines per session>` run a bigger
+//! soak (`NUT_DIFF_VERBOSE=1` prints every exchange); a mismatch prints the seed, the
 //! session's requests and both replies.
 #![allow(clippy::unwrap_used)]
 
