@@ -221,7 +221,10 @@ impl Conn {
     /// Hands one line to the session; its reply is appended to `self.reply`.
     fn answer<S: AsRef<str>>(&mut self, words: Result<&[S], &ParseError>, now: Instant) {
         self.last_line = now;
-        self.reply.close = false;
+        // A `#` inside quotes is no line to upsd: a LOGOUT before it still closes.
+        if !matches!(words, Err(ParseError::HashInQuotes)) {
+            self.reply.close = false;
+        }
         self.reply.start_tls = false;
         match words {
             Ok(words) => {

@@ -172,3 +172,20 @@ async fn plain_and_streamed_lines_get_identical_replies() {
     assert_eq!(whole, odd);
     assert_eq!(whole, reference());
 }
+
+/// As upsd: after LOGOUT, a following line in the same read with an unescaped `#` inside
+/// quotes is no command, so the connection still closes (another command would keep it).
+#[tokio::test]
+async fn logout_then_a_hash_in_quotes_line_still_closes() {
+    let addr = start().await;
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"LOGOUT\nINSTCMD sim x \"a #b\"\n")
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut out))
+        .await
+        .expect("closed after LOGOUT")
+        .unwrap();
+    assert_eq!(out, b"OK Goodbye\n");
+}
