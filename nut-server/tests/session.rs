@@ -648,3 +648,71 @@ fn diff_quoted_command_word_with_a_space_is_unknown_command() {
         "ERR INVALID-ARGUMENT\n"
     );
 }
+
+#[test]
+fn audit_lines_for_the_log_are_upsd_s() {
+    let mut w = World::new();
+    let mut s = admin(&mut w, 1);
+    let log = |w: &mut World, s: &mut Session, line: &str| w.send(s, line).log;
+    assert_eq!(
+        log(&mut w, &mut s, "USERNAME again"),
+        ["Client admin@127.0.0.1 tried to set a username twice"]
+    );
+    assert_eq!(
+        log(&mut w, &mut s, "PASSWORD again"),
+        ["Client admin@127.0.0.1 tried to set a password twice"]
+    );
+    assert_eq!(
+        log(&mut w, &mut s, "INSTCMD UPS load.off"),
+        ["Instant command: admin@127.0.0.1 did load.off on ups (tracking ID: disabled)"]
+    );
+    assert_eq!(
+        log(&mut w, &mut s, "INSTCMD ups load.off.delay 5"),
+        ["Instant command: admin@127.0.0.1 did load.off.delay with value 5 on ups (tracking ID: disabled)"]
+    );
+    assert!(log(&mut w, &mut s, "SET TRACKING ON").is_empty());
+    let set = log(&mut w, &mut s, "SET VAR ups ups.id \"new id\"");
+    assert_eq!(set.len(), 1);
+    assert!(
+        set[0].starts_with(
+            "Set variable: admin@127.0.0.1 set ups.id on ups to new id (tracking ID: "
+        ),
+        "{set:?}"
+    );
+    assert!(!set[0].ends_with("(tracking ID: disabled)"));
+    // Refused requests are not logged.
+    assert!(log(
+        &mut w,
+        &mut s,
+        "SET VAR ups ups.id \"far too long for thirty-two bytes\""
+    )
+    .is_empty());
+    assert!(log(&mut w, &mut s, "INSTCMD ups nosuch.cmd").is_empty());
+    assert_eq!(
+        log(&mut w, &mut s, "FSD Ups"),
+        ["Client admin@127.0.0.1 set FSD on UPS [ups]"]
+    );
+    let mut mon = session(3);
+    assert_eq!(w.ask(&mut mon, "USERNAME mon"), "OK\n");
+    assert_eq!(w.ask(&mut mon, "PASSWORD mp"), "OK\n");
+    assert_eq!(
+        log(&mut w, &mut mon, "LOGIN UPS"),
+        ["User mon@127.0.0.1 logged into UPS [ups]"]
+    );
+    assert_eq!(
+        log(&mut w, &mut mon, "LOGIN ups"),
+        ["Client mon@127.0.0.1 tried to login twice"]
+    );
+    assert_eq!(
+        log(&mut w, &mut mon, "LOGOUT"),
+        ["User mon@127.0.0.1 logged out from UPS [ups]"]
+    );
+    // A password without a username; LOGOUT without LOGIN logs nothing.
+    let mut anon = session(2);
+    assert_eq!(w.ask(&mut anon, "PASSWORD x"), "OK\n");
+    assert_eq!(
+        log(&mut w, &mut anon, "PASSWORD y"),
+        ["Client on 127.0.0.1 tried to set a password twice"]
+    );
+    assert!(log(&mut w, &mut anon, "LOGOUT").is_empty());
+}

@@ -234,6 +234,9 @@ impl Conn {
             }
             Err(e) => Session::handle_split_error(e, &mut self.reply),
         }
+        for line in self.reply.log.drain(..) {
+            self.ctx.inner.log.info(&line);
+        }
         for (ups, msg) in self.reply.to_driver.drain(..) {
             self.ctx.inner.send_to_driver(&ups, msg);
         }

@@ -65,7 +65,8 @@ impl Backend for DriverSockets {
                     ));
                     let why = serve(stream, &mut link).await;
                     link.lost();
-                    link.logger().warn(&format!(
+                    // upsd says nothing here (only at -D); the reconnection is logged.
+                    link.logger().debug(&format!(
                         "Driver for UPS [{}] disconnected ({why}); reconnecting",
                         ups.name
                     ));
@@ -73,9 +74,10 @@ impl Backend for DriverSockets {
                 Err(e) => {
                     if !failing {
                         link.logger().warn(&format!(
-                            "Can't connect to UPS [{}] ({}): {e}",
+                            "Can't connect to UPS [{}] ({}): {}",
                             ups.name,
-                            file_name(&path)
+                            file_name(&path),
+                            nut_driver_core::cli::strerror(&e)
                         ));
                     }
                     failing = true;

@@ -66,6 +66,9 @@ pub struct Reply {
     pub start_tls: bool,
     /// Lines for drivers: `(canonical UPS name, message)`.
     pub to_driver: Vec<(String, ServerMsg)>,
+    /// Lines for the server's log, as upsd logs them at info level: logins and logouts,
+    /// repeated credentials, instant commands, settings and FSD (the caller drains them).
+    pub log: Vec<String>,
 }
 
 impl Reply {
@@ -188,6 +191,21 @@ impl Session {
     /// The connection id.
     pub fn id(&self) -> ConnId {
         self.id
+    }
+
+    /// `user@address`, as upsd names a client in its log.
+    pub(super) fn who(&self) -> String {
+        let user = self.username.as_deref().unwrap_or("(null)");
+        format!("{user}@{}", self.peer_addr)
+    }
+
+    /// upsd's mark on log lines of a TLS connection.
+    pub(super) fn ssl_mark(&self) -> &'static str {
+        if self.tls_active {
+            " (SSL)"
+        } else {
+            ""
+        }
     }
 
     /// The peer address given at creation.

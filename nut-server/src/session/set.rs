@@ -31,6 +31,11 @@ impl Session {
             Ok(name) => name,
             Err(code) => return out.err(code),
         };
+        out.log.push(format!(
+            "Set variable: {} set {var} on {name} to {value} (tracking ID: {})",
+            self.who(),
+            tracking.as_deref().unwrap_or("disabled")
+        ));
         let msg = ServerMsg::Set {
             var: var.to_owned(),
             value: value.to_owned(),
@@ -74,6 +79,14 @@ impl Session {
             Ok(name) => name,
             Err(code) => return out.err(code),
         };
+        let with = param
+            .as_deref()
+            .map_or(String::new(), |v| format!(" with value {v}"));
+        out.log.push(format!(
+            "Instant command: {} did {cmd}{with} on {name} (tracking ID: {})",
+            self.who(),
+            tracking.as_deref().unwrap_or("disabled")
+        ));
         let msg = ServerMsg::InstCmd {
             cmd: cmd.to_owned(),
             param,

@@ -15,20 +15,32 @@ use crate::state::ServerState;
 impl Session {
     pub(super) fn user_command(&mut self, req: Request, state: &mut ServerState, out: &mut Reply) {
         let result = match req {
-            Request::Username(name) => {
-                set_once(&mut self.username, name).map_err(|()| ErrorCode::AlreadySetUsername)
-            }
-            Request::Password(pw) => {
-                set_once(&mut self.password, pw).map_err(|()| ErrorCode::AlreadySetPassword)
-            }
-            Request::Login(ups) => self.login(&ups, state),
+            Request::Username(name) => set_once(&mut self.username, name).map_err(|()| {
+                let who = self.who();
+                out.log
+                    .push(format!("Client {who} tried to set a username twice"));
+                ErrorCode::AlreadySetUsername
+            }),
+            Request::Password(pw) => set_once(&mut self.password, pw).map_err(|()| {
+                out.log.push(match self.username {
+                    Some(_) => format!("Client {} tried to set a password twice", self.who()),
+                    None => format!("Client on {} tried to set a password twice", self.peer_addr),
+                });
+                ErrorCode::AlreadySetPassword
+            }),
+            Request::Login(ups) => self.login(&ups, state, out),
             Request::Logout => {
+                if let Some(ups) = &self.login {
+                    let (who, ssl) = (self.who(), self.ssl_mark());
+                    out.log
+                        .push(format!("User {who} logged out from UPS [{ups}]{ssl}"));
+                }
                 out.close = true;
                 Ok("OK Goodbye")
             }
             Request::Primary(ups) => self.primary(&ups, state).map(|()| "OK PRIMARY-GRANTED"),
             Request::Master(ups) => self.primary(&ups, state).map(|()| "OK MASTER-GRANTED"),
-            Request::Fsd(ups) => self.fsd(&ups, state),
+            Request::Fsd(ups) => self.fsd(&ups, state, out),
             _ => Err(ErrorCode::UnknownCommand),
         };
         match result {
@@ -52,8 +64,15 @@ impl Session {
         state.users().check_action(user, pass, action)
     }
 
-    fn login(&mut self, ups: &str, state: &mut ServerState) -> Result<&'static str, ErrorCode> {
+    fn login(
+        &mut self,
+        ups: &str,
+        state: &mut ServerState,
+        out: &mut Reply,
+    ) -> Result<&'static str, ErrorCode> {
         if self.login.is_some() {
+            out.log
+                .push(format!("Client {} tried to login twice", self.who()));
             return Err(ErrorCode::AlreadyLoggedIn);
         }
         let name = lookup(state, ups)?.name.clone();
@@ -61,6 +80,9 @@ impl Session {
             return Err(ErrorCode::AccessDenied);
         }
         state.login(self.id, &name, &self.peer_addr);
+        let (who, ssl) = (self.who(), self.ssl_mark());
+        out.log
+            .push(format!("User {who} logged into UPS [{name}]{ssl}"));
         self.login = Some(name);
         Ok("OK")
     }
@@ -74,12 +96,20 @@ impl Session {
         }
     }
 
-    fn fsd(&self, ups: &str, state: &mut ServerState) -> Result<&'static str, ErrorCode> {
+    fn fsd(
+        &self,
+        ups: &str,
+        state: &mut ServerState,
+        out: &mut Reply,
+    ) -> Result<&'static str, ErrorCode> {
         lookup(state, ups)?;
         if !self.allowed(state, "FSD") {
             return Err(ErrorCode::AccessDenied);
         }
         if let Some(entry) = state.ups_mut(ups) {
+            let who = self.who();
+            out.log
+                .push(format!("Client {who} set FSD on UPS [{}]", entry.name));
             entry.fsd = true;
         }
         Ok("OK FSD-SET")
