@@ -249,3 +249,48 @@ fn unusable_certfile_fails_the_background_start() {
         assert!(!sb.run().join("upsd.pid").exists());
     }
 }
+
+/// NUT 2.8.0's own upsc (built with NSS) negotiates STARTTLS with our upsd (rustls, PEM
+/// CERTFILE) and reads a variable; our upsd logs the handshake as Debian's upsd does.
+#[test]
+fn real_upsc_reads_over_starttls() {
+    let mut sb = Sandbox::new("tls-real-upsc", &["a"]);
+    let cert = sb.dir.join("upsd.pem");
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    std::fs::write(
+        &cert,
+        format!("{}{}", ck.cert.pem(), ck.key_pair.serialize_pem()),
+    )
+    .unwrap();
+    sb.write(
+        "upsd.conf",
+        &format!("LISTEN 127.0.0.1 0\nCERTFILE {}\n", cert.display()),
+    );
+    sb.driver("a", &["-u", "root"]);
+    let log = sb.dir.join("upsd.log");
+    assert_eq!(
+        sb.upsd(&log, &["-B", "-u", "root"]),
+        Some(0),
+        "{}",
+        log_text(&log)
+    );
+    let pid = read_pid(&sb.run().join("upsd.pid")).unwrap();
+    let port = port_from(&log);
+    wait_served(port, "a");
+    let out =
+        run_capture(&mut sb.cmd("/usr/bin/upsc", &[&format!("a@127.0.0.1:{port}"), "ups.id"]));
+    assert_eq!((out.code, out.stdout.trim()), (Some(0), "a"), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("SSL handshake done successfully with server 127.0.0.1")
+            && out
+                .stderr
+                .contains("Connected to NUT server 127.0.0.1 in SSL"),
+        "{out:?}"
+    );
+    wait_until("handshake logged", || {
+        log_text(&log).contains("SSL handshake done successfully with client 127.0.0.1")
+    });
+    kill("-TERM", pid);
+    wait_until("upsd gone", || !alive(pid));
+}

@@ -116,6 +116,9 @@ async fn starttls_upgrades_the_connection_in_place() {
         starttls_netver(&srv, pki.client(false)).await.unwrap(),
         "1.3\n"
     );
+    assert!(srv
+        .log
+        .contains("SSL handshake done successfully with client 127.0.0.1"));
     srv.stop().await;
 }
 

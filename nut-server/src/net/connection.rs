@@ -94,6 +94,11 @@ impl Conn {
         };
         match timeout(self.ctx.idle, acceptor.accept(stream)).await {
             Ok(Ok(mut tls)) => {
+                // As Debian's (NSS) upsd words it.
+                self.ctx.inner.log.info(&format!(
+                    "SSL handshake done successfully with client {}",
+                    self.session.peer_addr()
+                ));
                 self.session.tls_started();
                 self.splitter = WordSplitter::new(Limits::NETWORK);
                 self.run(&mut tls).await;
