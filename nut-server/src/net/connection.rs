@@ -17,8 +17,10 @@ use super::backend::lock;
 use super::server::Inner;
 use crate::{Reply, Session, TlsPolicy};
 
-/// Bytes read per `read()`: requests are short, and 10,000 idle clients must stay small.
-const READ_CHUNK: usize = 1024;
+/// Bytes read per `read()`: upsd's 512, because what "the same read" means is visible: a
+/// `LOGOUT` closes unless another line ends in the same read. Requests are short anyway, and
+/// 10,000 idle clients must stay small.
+const READ_CHUNK: usize = 512;
 /// Pending reply bytes after which the connection writes before reading on (bounds memory
 /// for a client that pipelines many requests without reading).
 const OUT_FLUSH: usize = 64 * 1024;

@@ -189,3 +189,25 @@ async fn logout_then_a_hash_in_quotes_line_still_closes() {
         .unwrap();
     assert_eq!(out, b"OK Goodbye\n");
 }
+
+/// As upsd, which reads 512 bytes at a time: a line after LOGOUT that does not end within
+/// the same 512 bytes does not keep the connection open.
+#[tokio::test]
+async fn logout_then_a_line_ending_past_512_bytes_still_closes() {
+    let addr = start().await;
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let mut script = b"LOGOUT\n".to_vec();
+    script.extend(std::iter::repeat(b'W').take(600));
+    script.extend(b" GET VAR sim ups.status\n");
+    let _ = s.write_all(&script).await;
+    let mut out = Vec::new();
+    // The server closes with unread bytes, so the end may be a reset.
+    let _ = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut out))
+        .await
+        .expect("closed after LOGOUT");
+    assert!(
+        b"OK Goodbye\n".starts_with(&out),
+        "{:?}",
+        String::from_utf8_lossy(&out)
+    );
+}
