@@ -2,8 +2,6 @@
 //! after `Error: `. The server's `ERR` codes are worded by [`ErrorCode::message`]; transport
 //! failures depend on the step that failed, given as a [`Stage`].
 
-use std::io;
-
 use nut_proto::ErrorCode;
 
 use super::{ClientError, TlsError};
@@ -68,18 +66,12 @@ fn server_message(code: &ErrorCode) -> &'static str {
     server_code(code).unwrap_or_else(|| code.clone()).message()
 }
 
-/// The C library's `strerror()` text for an I/O error (Rust adds " (os error N)").
-pub(crate) fn strerror(e: &io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error ") {
-        Some(pos) => text[..pos].to_string(),
-        None => text,
-    }
-}
+pub(crate) use nut_proto::text::strerror;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io;
 
     fn text(code: &str) -> String {
         ClientError::Server(ErrorCode::parse(code)).upscli_text(Stage::Read)

@@ -2,6 +2,7 @@
 //! (`fatalx`): no category prefix, `Error: ` where NUT has it, and OS errors as `strerror`.
 
 use crate::error::DriverError;
+use nut_proto::text::strerror;
 
 /// The lines printed on stderr when `e` ends the program.
 pub fn fatal_text(e: &DriverError) -> String {
@@ -17,15 +18,6 @@ pub fn fatal_text(e: &DriverError) -> String {
 /// Messages that already are NUT's whole text: several lines, or one that names its kind.
 fn is_complete(m: &str) -> bool {
     m.contains('\n') || m.starts_with("Error: ") || m.starts_with("Fatal error: ")
-}
-
-/// An OS error as C's `strerror` words it (Rust appends ` (os error N)`).
-pub fn strerror(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    match (e.raw_os_error(), text.rfind(" (os error ")) {
-        (Some(_), Some(at)) => text[..at].to_owned(),
-        _ => text,
-    }
 }
 
 /// The fatal text for a driver option the driver does not declare.

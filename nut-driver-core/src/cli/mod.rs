@@ -45,7 +45,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 pub use args::{Args, Signal};
 pub use config::{is_sensitive, Setup};
-pub use fatal::{fatal_text, strerror};
+pub use fatal::fatal_text;
 pub use process::Paths;
 pub use run::{main, run_foreground};
 

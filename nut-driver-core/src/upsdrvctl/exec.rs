@@ -201,7 +201,7 @@ fn stop(log: &Log, files: &[PathBuf], testing: bool) -> bool {
                 log.line(&format!(
                     "Can't open {}{either}: {}",
                     f.display(),
-                    os_text(&e)
+                    nut_proto::text::strerror(&e)
                 ));
             }
         }
@@ -222,14 +222,5 @@ fn stop(log: &Log, files: &[PathBuf], testing: bool) -> bool {
             log.line(&format!("Stopping {} failed: {e} {pid}", file.display()));
             false
         }
-    }
-}
-
-/// The C library's text for an OS error, without Rust's "(os error N)" suffix.
-fn os_text(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_owned(),
-        None => s,
     }
 }

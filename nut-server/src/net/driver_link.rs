@@ -77,7 +77,7 @@ impl Backend for DriverSockets {
                             "Can't connect to UPS [{}] ({}): {}",
                             ups.name,
                             file_name(&path),
-                            nut_driver_core::cli::strerror(&e)
+                            nut_proto::text::strerror(&e)
                         ));
                     }
                     failing = true;

@@ -44,9 +44,7 @@ fn pid_from(pidfile: &Path) -> Result<i32, NetError> {
 
 /// An OS error with only its C `strerror` text (no " (os error N)" suffix), as NUT prints it.
 fn strerror(e: std::io::Error) -> std::io::Error {
-    let text = e.to_string();
-    let bare = text.split(" (os error ").next().unwrap_or(&text).to_owned();
-    std::io::Error::new(e.kind(), bare)
+    std::io::Error::new(e.kind(), nut_proto::text::strerror(&e))
 }
 
 /// True if the PID file (or `pid`) names a live process.
