@@ -6,11 +6,9 @@ use std::process::ExitCode;
 
 use nut_bins::getopt::{getopt, Opt};
 use nut_bins::{args, basename, UPS_VERSION};
-use nut_server::net::daemon::{self, Family, NutPaths, UPSD_USAGE};
+use nut_server::net::daemon::{Family, NutPaths, UPSD_USAGE};
 use nut_server::net::os::{self, Signal};
-use nut_server::net::{Logger, NetError};
-use nut_server::ServerError;
-use tokio::signal::unix::{signal, SignalKind};
+use nut_server::net::upsd::{self, UpsdRun};
 
 #[derive(Default)]
 struct Cli {
@@ -95,52 +93,15 @@ fn main() -> ExitCode {
             .map_or_else(|e| fatal(&e.to_string()), ExitCode::from);
     }
     let write_pid = fg == 2 || os::is_background_child();
-    match start(&cli, &paths, write_pid.then_some(pidfile)) {
+    let how = UpsdRun {
+        debug: cli.debug,
+        user: cli.user,
+        root: cli.root,
+        family: cli.family,
+        pidfile: write_pid.then_some(pidfile),
+    };
+    match upsd::run(&how, &paths) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fatal(&e.to_string()),
     }
-}
-
-fn start(cli: &Cli, paths: &NutPaths, pidfile: Option<PathBuf>) -> Result<(), ServerError> {
-    let log = Logger::stderr_level(cli.debug);
-    let user = cli.user.as_deref().map(os::lookup_user).transpose()?;
-    if let Some(dir) = &cli.root {
-        os::chroot_to(dir)?;
-    }
-    let rt = os::runtime().map_err(|e| NetError::io("tokio runtime", e))?;
-    let (loaded, listeners) = rt.block_on(daemon::prepare(&paths.confpath, cli.family, &log))?;
-    if let Some(u) = &user {
-        os::become_user(u)?;
-    }
-    let server = daemon::build(&loaded, paths, os::raise_nofile_limit(), log.clone())?;
-    // Handlers first: a SIGTERM sent as soon as the PID file exists takes the clean exit
-    // path (PID file removed), not the default action.
-    let _context = rt.enter();
-    let on = |kind| signal(kind).map_err(|e| NetError::io("signal handlers", e));
-    let (mut hup, mut term) = (on(SignalKind::hangup())?, on(SignalKind::terminate())?);
-    let mut int = on(SignalKind::interrupt())?;
-    if let Some(p) = &pidfile {
-        daemon::write_pidfile(p)?;
-    }
-    daemon::announce(&log, cli.debug, pidfile.is_some());
-    let (exit_log, signo) = (log.clone(), std::cell::Cell::new(15));
-    let caught = &signo;
-    let (handle, confpath, mut current) = (server.handle(), paths.confpath.clone(), loaded.upsd);
-    let result = rt.block_on(async move {
-        tokio::spawn(async move {
-            while hup.recv().await.is_some() {
-                daemon::reload(&handle, &confpath, &mut current, &log);
-            }
-        });
-        let stop = async {
-            tokio::select! { _ = term.recv() => {}, _ = int.recv() => caught.set(2) }
-        };
-        server.serve(listeners, stop).await
-    });
-    if let Some(p) = &pidfile {
-        let _ = std::fs::remove_file(p);
-    }
-    result?;
-    exit_log.info(&format!("Signal {}: exiting", signo.get()));
-    Ok(())
 }

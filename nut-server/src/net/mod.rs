@@ -28,6 +28,7 @@ mod log;
 pub mod os;
 mod server;
 pub mod tls;
+pub mod upsd;
 
 pub use backend::{Backend, UpsLink};
 pub use driver_link::DriverSockets;
