@@ -39,7 +39,7 @@ pub mod state;
 pub use config::{ServedConfig, UpsDef};
 pub use descriptions::Descriptions;
 pub use error::ServerError;
-pub use session::{Reply, Session, TlsPolicy};
+pub use session::{NeedsExclusive, Reply, Session, TlsPolicy};
 pub use state::{ConnId, ServerState};
 
 pub use net::{Backend, DriverSockets, InProcess, Server, ServerHandle, ServerOptions, UpsLink};

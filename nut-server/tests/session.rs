@@ -716,3 +716,48 @@ fn audit_lines_for_the_log_are_upsd_s() {
     );
     assert!(log(&mut w, &mut anon, "LOGOUT").is_empty());
 }
+
+/// The network layer answers under a read lock through `handle_shared` and only takes the
+/// write lock for what comes back: every line must get the same reply as through `handle`,
+/// reads must never come back, and changes must come back untouched (no reply yet).
+#[test]
+fn shared_access_answers_reads_and_hands_back_changes_unanswered() {
+    let script = [
+        ("VER", false),
+        ("GET VAR ups ups.status", false),
+        ("get var UPS ups.id", false),
+        ("GET VAR other ups.status", false),
+        ("LIST VAR ups", false),
+        ("LIST CLIENT ups", false),
+        ("HELP", false),
+        ("STARTTLS", false),
+        ("SET TRACKING OFF", false),
+        ("NOSUCH", false),
+        ("LOGIN ups", false), // refused before parsing: no USERNAME yet
+        ("USERNAME admin", true),
+        ("PASSWORD pw", true),
+        ("LOGIN ups", true),
+        ("GET NUMLOGINS ups", false),
+        ("SET VAR ups ups.id \"x\"", true),
+        ("INSTCMD ups load.off", true),
+        ("FSD ups", true),
+        ("GET VAR ups ups.status", false),
+        ("LOGOUT", true),
+    ];
+    let (mut plain, mut shared) = (World::new(), World::new());
+    let (mut a, mut b) = (session(1), session(1));
+    for (line, changes) in script {
+        let expected = plain.send(&mut a, line);
+        let words = split_line_with(line, Limits::NETWORK).unwrap();
+        let mut got = nut_server::Reply::default();
+        match b.handle_shared(&words, &shared.state, shared.now, &mut got) {
+            Ok(()) => assert!(!changes, "{line}: answered under shared access"),
+            Err(pending) => {
+                assert!(changes, "{line}: handed back, but it only reads");
+                assert_eq!(got.text, "", "{line}: replied before it was carried out");
+                b.finish(pending, &mut shared.state, shared.now, &mut got);
+            }
+        }
+        assert_eq!(got, expected, "{line}");
+    }
+}

@@ -2,7 +2,7 @@
 //! publish into the served state.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
 
 use async_trait::async_trait;
@@ -13,13 +13,23 @@ use super::log::Logger;
 use crate::{ServerState, UpsDef};
 use nut_proto::ErrorCode;
 
-/// The served state shared by every task.
-pub(crate) type SharedState = Arc<Mutex<ServerState>>;
+/// The served state shared by every task: connections answer most requests under a read
+/// lock, so several workers serve clients at once; driver lines and state-changing requests
+/// take the write lock.
+pub(crate) type SharedState = Arc<RwLock<ServerState>>;
 
-/// Locks the state; a panic in another holder does not make the data unusable.
-pub(crate) fn lock(state: &SharedState) -> MutexGuard<'_, ServerState> {
+/// Locks the state for reading; a panic in another holder does not make the data unusable.
+pub(crate) fn read(state: &SharedState) -> RwLockReadGuard<'_, ServerState> {
     state
-        .lock()
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Locks the state for changing it; a panic in another holder does not make the data
+/// unusable.
+pub(crate) fn write(state: &SharedState) -> RwLockWriteGuard<'_, ServerState> {
+    state
+        .write()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
@@ -82,18 +92,18 @@ impl UpsLink {
     /// The data source is (re)connected: the old data is cleared and `ups.status` reads
     /// `WAIT` until the dump ends with `DUMPDONE`.
     pub fn connected(&self) {
-        lock(&self.state).driver_connected(&self.name, now());
+        write(&self.state).driver_connected(&self.name, now());
     }
 
     /// Publishes one driver message (`SETINFO`, `DUMPDONE`, `PONG`, `TRACKING`, ...).
     pub fn msg(&self, msg: &DriverMsg) {
-        lock(&self.state).driver_msg(&self.name, msg, now());
+        write(&self.state).driver_msg(&self.name, msg, now());
     }
 
     /// Publishes several messages under one lock.
     pub fn msgs<'a>(&self, msgs: impl IntoIterator<Item = &'a DriverMsg>) {
         let now = now();
-        let mut state = lock(&self.state);
+        let mut state = write(&self.state);
         for msg in msgs {
             state.driver_msg(&self.name, msg, now);
         }
@@ -101,12 +111,12 @@ impl UpsLink {
 
     /// The data source is gone: clients get `DRIVER-NOT-CONNECTED` until it is back.
     pub fn lost(&self) {
-        lock(&self.state).driver_lost(&self.name);
+        write(&self.state).driver_lost(&self.name);
     }
 
     /// True when nothing was heard for MAXAGE/3 and no `PING` went out since.
     pub fn ping_due(&self) -> bool {
-        lock(&self.state).ping_due(&self.name, now())
+        read(&self.state).ping_due(&self.name, now())
     }
 
     /// Logs, as upsd does, when the connected source's data turns stale (`DATASTALE`, or
@@ -114,7 +124,7 @@ impl UpsLink {
     /// Nothing is logged while the source is disconnected.
     pub fn check_stale(&self) {
         let verdict = {
-            let state = lock(&self.state);
+            let state = read(&self.state);
             let maxage = state.config().maxage;
             state.ups(&self.name).map(|u| u.available(now(), maxage))
         };
@@ -138,7 +148,7 @@ impl UpsLink {
 
     /// Records that a `PING` was sent.
     pub fn ping_sent(&self) {
-        lock(&self.state).ping_sent(&self.name, now());
+        write(&self.state).ping_sent(&self.name, now());
     }
 
     /// The next `SET`/`INSTCMD` a client asked for; `None` once the server is gone.

@@ -13,7 +13,7 @@ use tokio::sync::{watch, OwnedSemaphorePermit};
 use tokio::time::{sleep_until, timeout, Instant, Sleep};
 use tokio_rustls::TlsAcceptor;
 
-use super::backend::lock;
+use super::backend::{read, write};
 use super::server::Inner;
 use crate::{Reply, Session, TlsPolicy};
 
@@ -83,7 +83,9 @@ pub(crate) async fn serve(
     } else {
         let _ = stream.shutdown().await;
     }
-    conn.session.closed(&mut lock(&conn.ctx.inner.state));
+    if conn.session.logged_in_ups().is_some() {
+        conn.session.closed(&mut write(&conn.ctx.inner.state));
+    }
     log.debug(&format!("Disconnect from {addr}"));
     drop(permit);
 }
@@ -235,9 +237,17 @@ impl Conn {
         self.reply.start_tls = false;
         match words {
             Ok(words) => {
-                let mut state = lock(&self.ctx.inner.state);
-                self.session
-                    .handle_words(words, &mut state, now.into_std(), &mut self.reply);
+                let now = now.into_std();
+                let shared = {
+                    let state = read(&self.ctx.inner.state);
+                    self.session
+                        .handle_shared(words, &state, now, &mut self.reply)
+                };
+                if let Err(pending) = shared {
+                    let mut state = write(&self.ctx.inner.state);
+                    self.session
+                        .finish(pending, &mut state, now, &mut self.reply);
+                }
             }
             Err(e) => Session::handle_split_error(e, &mut self.reply),
         }

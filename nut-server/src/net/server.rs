@@ -5,7 +5,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use nut_driver_core::sock::ServerMsg;
@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, watch, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
-use super::backend::{lock, now, Backend, SharedState, UpsLink};
+use super::backend::{now, write, Backend, SharedState, UpsLink};
 use super::connection::{self, ConnCtx};
 use super::driver_link::DriverSockets;
 use super::error::NetError;
@@ -119,7 +119,7 @@ impl Inner {
     /// Starts a link for every configured UPS without one, restarts links whose driver or
     /// port changed, and stops links of UPSes no longer configured.
     fn sync_links(self: &Arc<Self>) {
-        let defs = lock(&self.state).ups_defs();
+        let defs = write(&self.state).ups_defs();
         let mut links = self.links_lock();
         let wanted: HashMap<String, UpsDef> = defs
             .into_iter()
@@ -189,7 +189,7 @@ impl ServerHandle {
     /// removed one loses it, a changed driver or port reconnects. (LISTEN changes need a
     /// restart; the caller logs that.)
     pub fn reload(&self, cfg: ServedConfig) {
-        lock(&self.inner.state).reload(cfg);
+        write(&self.inner.state).reload(cfg);
         if self.inner.running.load(Ordering::SeqCst) {
             self.inner.sync_links();
         }
@@ -198,7 +198,7 @@ impl ServerHandle {
 
     /// Runs `f` on the served state under its lock (for inspection and tests).
     pub fn with_state<R>(&self, f: impl FnOnce(&mut ServerState) -> R) -> R {
-        f(&mut lock(&self.inner.state))
+        f(&mut write(&self.inner.state))
     }
 
     /// Clients connected right now.
@@ -211,7 +211,7 @@ impl Server {
     /// A server for `state`; nothing runs until [`serve`](Self::serve).
     pub fn new(state: ServerState, opts: ServerOptions) -> Self {
         let inner = Arc::new(Inner {
-            state: Arc::new(Mutex::new(state)),
+            state: Arc::new(RwLock::new(state)),
             log: opts.log.clone(),
             backend: opts.backend.clone(),
             links: Mutex::default(),
@@ -277,7 +277,7 @@ async fn housekeeping(state: SharedState) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
         tick.tick().await;
-        lock(&state).tracking_expire(now());
+        write(&state).tracking_expire(now());
     }
 }
 

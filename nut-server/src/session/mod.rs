@@ -91,6 +91,11 @@ impl Reply {
     }
 }
 
+/// A parsed request that changes the served state, returned by [`Session::handle_shared`]
+/// for [`Session::finish`].
+#[derive(Debug)]
+pub struct NeedsExclusive(Request);
+
 /// Commands that need `USERNAME` and `PASSWORD` first (upsd's `FLAG_USER`).
 const NEEDS_USER: [&str; 6] = ["LOGIN", "PRIMARY", "MASTER", "FSD", "SET", "INSTCMD"];
 
@@ -159,13 +164,53 @@ impl Session {
         now: Instant,
         out: &mut Reply,
     ) {
+        if let Err(pending) = self.handle_shared(words, state, now, out) {
+            self.finish(pending, state, now, out);
+        }
+    }
+
+    /// [`Session::handle_words`] with shared access to the state, so that many connections
+    /// can answer at once (the network layer holds a read lock): every request that only
+    /// reads the served state (`GET`, `LIST`, `VER`, `HELP`, `STARTTLS`, `SET TRACKING`, and
+    /// every refusal) is answered here. A request that changes it (`LOGIN`, `LOGOUT`, `FSD`,
+    /// `SET VAR`, `INSTCMD`, credentials, `PRIMARY`) comes back as [`NeedsExclusive`],
+    /// not yet acted upon, for [`Session::finish`] under exclusive access.
+    pub fn handle_shared<S: AsRef<str>>(
+        &mut self,
+        words: &[S],
+        state: &ServerState,
+        now: Instant,
+        out: &mut Reply,
+    ) -> Result<(), NeedsExclusive> {
         if let Some(code) = self.precheck(words) {
             out.err(code);
-            return;
+            return Ok(());
         }
         match Request::from_words(words) {
-            Ok(request) => self.dispatch(request, state, now, out),
-            Err(e) => out.err(e.error_code()),
+            Ok(request) => self.dispatch_shared(request, state, now, out),
+            Err(e) => {
+                out.err(e.error_code());
+                Ok(())
+            }
+        }
+    }
+
+    /// Carries out a request [`Session::handle_shared`] handed back.
+    pub fn finish(
+        &mut self,
+        pending: NeedsExclusive,
+        state: &mut ServerState,
+        now: Instant,
+        out: &mut Reply,
+    ) {
+        match pending.0 {
+            Request::SetVar { ups, var, value } => {
+                self.set_var(&ups, &var, &value, state, now, out)
+            }
+            Request::InstCmd { ups, cmd, param } => {
+                self.instcmd(&ups, &cmd, param, state, now, out)
+            }
+            other => self.user_command(other, state, out),
         }
     }
 
@@ -253,7 +298,14 @@ impl Session {
         (plaintext && is_one_of(&AUTH_COMMANDS)).then_some(ErrorCode::AccessDenied)
     }
 
-    fn dispatch(&mut self, req: Request, state: &mut ServerState, now: Instant, out: &mut Reply) {
+    /// Answers the requests that only read the state; hands back the others.
+    fn dispatch_shared(
+        &mut self,
+        req: Request,
+        state: &ServerState,
+        now: Instant,
+        out: &mut Reply,
+    ) -> Result<(), NeedsExclusive> {
         match req {
             Request::Ver => out.line(format_args!(
                 "Network UPS Tools upsd {} - http://www.networkupstools.org/",
@@ -264,18 +316,13 @@ impl Session {
             Request::StartTls => self.starttls(out),
             Request::Get(get) => self.get(get, state, now, out),
             Request::List(list) => list::list(list, state, now, out),
-            Request::SetVar { ups, var, value } => {
-                self.set_var(&ups, &var, &value, state, now, out)
-            }
             Request::SetTracking(on) => {
                 self.tracking = on;
                 out.line("OK");
             }
-            Request::InstCmd { ups, cmd, param } => {
-                self.instcmd(&ups, &cmd, param, state, now, out)
-            }
-            other => self.user_command(other, state, out),
+            other => return Err(NeedsExclusive(other)),
         }
+        Ok(())
     }
 
     fn starttls(&mut self, out: &mut Reply) {

@@ -25,7 +25,7 @@ use logins::Logins;
 pub type ConnId = u64;
 
 /// Source of the 16 random bytes behind each tracking id.
-pub type IdSource = Box<dyn FnMut() -> [u8; 16] + Send>;
+pub type IdSource = Box<dyn FnMut() -> [u8; 16] + Send + Sync>;
 
 /// Everything upsd serves, shared by all sessions.
 pub struct ServerState {

@@ -197,7 +197,7 @@ async fn logout_then_a_line_ending_past_512_bytes_still_closes() {
     let addr = start().await;
     let mut s = TcpStream::connect(addr).await.unwrap();
     let mut script = b"LOGOUT\n".to_vec();
-    script.extend(std::iter::repeat(b'W').take(600));
+    script.extend(std::iter::repeat_n(b'W', 600));
     script.extend(b" GET VAR sim ups.status\n");
     let _ = s.write_all(&script).await;
     let mut out = Vec::new();
