@@ -5,8 +5,8 @@
 #   scripts/test.sh clippy test     only the named sections (deps always run first)
 #   SKIP_DEPS=1 scripts/test.sh     do not install anything
 #
-# Sections: fmt clippy test doctest doc demo fuzz size. Each one runs even if an earlier one
-# failed; the exit status is non-zero if any failed, and the last lines summarise them.
+# Sections: fmt clippy depcheck test doctest doc demo fuzz size. Each one runs even if an earlier
+# one failed; the exit status is non-zero if any failed, and the last lines summarise them.
 # On a fresh Debian 12 machine (as root, or with sudo) the deps step installs NUT 2.8.0
 # (nut-server, nut-client, python3-nut: the reference for the interop tests and the demo),
 # the USB build deps and cargo-fuzz. Installing NUT never starts its services.
@@ -14,7 +14,7 @@ set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-ALL_SECTIONS=(fmt clippy test doctest doc demo fuzz size)
+ALL_SECTIONS=(fmt clippy depcheck test doctest doc demo fuzz size)
 APT_PACKAGES=(nut-server nut-client python3-nut libusb-1.0-0-dev libudev-dev pkg-config openssl)
 
 header() {
@@ -95,6 +95,7 @@ run_section() {
     case "$1" in
     fmt) cargo fmt --all -- --check ;;
     clippy) cargo clippy --workspace --all-targets -- -D warnings ;;
+    depcheck) python3 scripts/dep_check.py ;;
     test) cargo test --workspace --all-targets --no-fail-fast ;;
     doctest) cargo test --workspace --doc --no-fail-fast ;;
     doc) RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps ;;
