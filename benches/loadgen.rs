@@ -155,7 +155,7 @@ async fn asker(
             }
         }
         let us = t.elapsed().as_micros().min(u128::from(u32::MAX)) as u32;
-        st.lat_us.extend(std::iter::repeat(us).take(depth));
+        st.lat_us.extend(std::iter::repeat_n(us, depth));
     }
     st
 }

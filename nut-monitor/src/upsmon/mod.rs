@@ -305,7 +305,7 @@ impl Monitor {
         }
         // A secondary gives the primary HOSTSYNC to notice and set FSD.
         u.last_noncrit
-            .map_or(true, |t| now.duration_since(t) > self.settings.hostsync)
+            .is_none_or(|t| now.duration_since(t) > self.settings.hostsync)
     }
 
     /// Adds up the power of non-critical UPSes; starts the shutdown below MINSUPPLIES.
@@ -313,9 +313,7 @@ impl Monitor {
     fn recalc(&mut self, now: Instant) -> bool {
         let deadtime = self.settings.deadtime;
         for u in &mut self.upses {
-            let dead = u
-                .last_poll
-                .map_or(true, |t| now.duration_since(t) > deadtime);
+            let dead = u.last_poll.is_none_or(|t| now.duration_since(t) > deadtime);
             if dead && u.flags.on_batt {
                 u.flags.low_batt = true;
             }

@@ -134,13 +134,13 @@ impl UpsTrack {
         }
         let silent = self
             .last_poll
-            .map_or(true, |t| now.duration_since(t).as_secs() >= limit);
+            .is_none_or(|t| now.duration_since(t).as_secs() >= limit);
         if !silent {
             return;
         }
         let warn_due = self
             .last_nocomm_warn
-            .map_or(true, |t| now.duration_since(t).as_secs() > limit);
+            .is_none_or(|t| now.duration_since(t).as_secs() > limit);
         if warn_due {
             ev.push((NotifyType::NoComm, String::new()));
             self.last_nocomm_warn = Some(now);
@@ -254,7 +254,7 @@ impl UpsTrack {
             }
             "RB" if self
                 .last_rb_warn
-                .map_or(true, |t| now.duration_since(t) > rbwarn) =>
+                .is_none_or(|t| now.duration_since(t) > rbwarn) =>
             {
                 ev.push((NotifyType::ReplBatt, String::new()));
                 self.last_rb_warn = Some(now);
