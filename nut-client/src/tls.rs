@@ -123,10 +123,10 @@ impl TlsConfig {
             Verify::CaDir(dir) => builder.with_root_certificates(roots(&pem_files(dir)?, dir)?),
             Verify::Pinned(cert) => builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(Pinned::new(cert.clone(), provider))),
+                .with_custom_certificate_verifier(Custom::verifier(Some(cert.clone()), provider)),
             Verify::AcceptAny => builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AnyCert(provider))),
+                .with_custom_certificate_verifier(Custom::verifier(None, provider)),
         };
         match &self.client {
             None => Ok(builder.with_no_client_auth()),
@@ -187,20 +187,24 @@ fn roots(files: &[PathBuf], origin: &Path) -> Result<RootCertStore, TlsError> {
     Ok(store)
 }
 
-/// Accepts only one exact end-entity certificate; signatures are still verified.
+/// Accepts one exact end-entity certificate (`pinned`) or, without one, any certificate;
+/// either way the handshake signatures are still verified against the certificate.
 #[derive(Debug)]
-struct Pinned {
-    cert: CertificateDer<'static>,
+struct Custom {
+    pinned: Option<CertificateDer<'static>>,
     provider: Arc<CryptoProvider>,
 }
 
-impl Pinned {
-    fn new(cert: CertificateDer<'static>, provider: Arc<CryptoProvider>) -> Self {
-        Self { cert, provider }
+impl Custom {
+    fn verifier(
+        pinned: Option<CertificateDer<'static>>,
+        provider: Arc<CryptoProvider>,
+    ) -> Arc<Self> {
+        Arc::new(Self { pinned, provider })
     }
 }
 
-impl ServerCertVerifier for Pinned {
+impl ServerCertVerifier for Custom {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -209,12 +213,13 @@ impl ServerCertVerifier for Pinned {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        if end_entity.as_ref() == self.cert.as_ref() {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::ApplicationVerificationFailure,
-            ))
+        match &self.pinned {
+            Some(cert) if end_entity.as_ref() != cert.as_ref() => {
+                Err(rustls::Error::InvalidCertificate(
+                    rustls::CertificateError::ApplicationVerificationFailure,
+                ))
+            }
+            _ => Ok(ServerCertVerified::assertion()),
         }
     }
 
@@ -242,54 +247,5 @@ impl ServerCertVerifier for Pinned {
         self.provider
             .signature_verification_algorithms
             .supported_schemes()
-    }
-}
-
-/// Accepts any certificate; signatures are still verified against it.
-#[derive(Debug)]
-struct AnyCert(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for AnyCert {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
     }
 }
