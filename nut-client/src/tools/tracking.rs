@@ -34,29 +34,29 @@ pub async fn authenticate(
             Fatal::new(format!("Set username failed: {e}"))
         }
     })?;
-    conn.send_line(&format!("PASSWORD {pass}\n"))
+    let line = format!("PASSWORD {pass}\n");
+    exchange(conn, &line, "Can't set password", "Set password failed").await?;
+    Ok(())
+}
+
+/// Sends `line` and reads the reply line; a failure reads `<cant>: <error>` when sending,
+/// `<failed>: <error>` when reading.
+async fn exchange(conn: &mut Conn, line: &str, cant: &str, failed: &str) -> Result<String, Fatal> {
+    conn.send_line(line)
         .await
-        .map_err(|e| Fatal::new(format!("Can't set password: {e}")))?;
+        .map_err(|e| Fatal::new(format!("{cant}: {e}")))?;
     conn.read_line()
         .await
-        .map_err(|e| Fatal::new(format!("Set password failed: {e}")))?;
-    Ok(())
+        .map_err(|e| Fatal::new(format!("{failed}: {e}")))
 }
 
 /// `SET TRACKING ON`, which must be answered `OK`.
 pub async fn enable(conn: &mut Conn, w: Wording) -> Result<(), Fatal> {
-    conn.send_line("SET TRACKING ON\n")
-        .await
-        .map_err(|e| Fatal::new(format!("Can't enable {}: {e}", w.tracking)))?;
-    let reply = conn
-        .read_line()
-        .await
-        .map_err(|e| Fatal::new(format!("Enabling {} failed: {e}", w.tracking)))?;
+    let cant = format!("Can't enable {}", w.tracking);
+    let failed = format!("Enabling {} failed", w.tracking);
+    let reply = exchange(conn, "SET TRACKING ON\n", &cant, &failed).await?;
     if !reply.starts_with("OK") {
-        return Err(Fatal::new(format!(
-            "Enabling {} failed. upsd answered: {reply}",
-            w.tracking
-        )));
+        return Err(Fatal::new(format!("{failed}. upsd answered: {reply}")));
     }
     Ok(())
 }
@@ -76,13 +76,7 @@ pub async fn execute(
     wait: Option<u32>,
     w: Wording,
 ) -> Result<String, Fatal> {
-    conn.send_line(line)
-        .await
-        .map_err(|e| Fatal::new(format!("Can't {}: {e}", w.send)))?;
-    let reply = conn
-        .read_line()
-        .await
-        .map_err(|e| Fatal::new(format!("{}: {e}", w.failed)))?;
+    let reply = exchange(conn, line, &format!("Can't {}", w.send), w.failed).await?;
     if !reply.starts_with("OK") {
         return Err(Fatal::new(format!(
             "Unexpected response from upsd: {reply}"
