@@ -163,6 +163,16 @@ mod tests {
         Token::Literal(s.into())
     }
 
+    /// Host `box`, UPS `ups@h`, PID 42, at `now`.
+    fn context(now: &Tm) -> LineContext<'_> {
+        LineContext {
+            host: "box",
+            upshost: "ups@h",
+            pid: 42,
+            now,
+        }
+    }
+
     #[test]
     fn compiles_escapes() {
         assert_eq!(
@@ -200,12 +210,7 @@ mod tests {
     #[test]
     fn renders_lines() {
         let now = Tm::from_unix(0, 0, "UTC");
-        let ctx = LineContext {
-            host: "box",
-            upshost: "ups@h",
-            pid: 42,
-            now: &now,
-        };
+        let ctx = context(&now);
         let tokens = compile(DEFAULT_FORMAT);
         let line = render(&tokens, &ctx, |v| {
             (v == "ups.status").then(|| "OL".to_string())
@@ -222,12 +227,7 @@ mod tests {
     #[test]
     fn lines_are_bounded() {
         let now = Tm::from_unix(0, 0, "UTC");
-        let ctx = LineContext {
-            host: "h",
-            upshost: "u",
-            pid: 1,
-            now: &now,
-        };
+        let ctx = context(&now);
         let tokens = compile("%VAR a.b%");
         assert_eq!(
             render(&tokens, &ctx, |_| Some("x".repeat(10_000))).len(),
