@@ -11,21 +11,11 @@ use std::time::Duration;
 use monitor_support::scenario::{compare, primary, secondary, Scenario};
 use monitor_support::{Outcome, Sandbox, Subject, Upsmon};
 
-/// Every scenario's defaults: foreground, every notification to NOTIFYCMD, wall and syslog.
-const FG: Scenario = Scenario::new(&[], primary, "", Duration::ZERO);
-
 const FLAP: &str = "ups.status: OL\nTIMER 3\nups.status: OB\nTIMER 3\nups.status: OL\nTIMER 300\n";
 
 #[test]
 fn ob_ol_flap() {
-    static S: Scenario = Scenario {
-        devices: &[("ups", FLAP)],
-        monitors: primary,
-        extra: "",
-        actions: &[],
-        limit: Duration::from_secs(9),
-        ..FG
-    };
+    static S: Scenario = Scenario::new(&[("ups", FLAP)], primary, "", Duration::from_secs(9));
     let out = compare(&S);
     assert!(!out.shutdown);
     assert_eq!(out.notifications.len(), 2, "{out:?}");
@@ -48,27 +38,14 @@ fn assert_shutdown(out: &Outcome) {
 
 #[test]
 fn ob_lb_shutdown_as_primary() {
-    static S: Scenario = Scenario {
-        devices: &[("ups", OB_LB)],
-        monitors: primary,
-        extra: SHORT,
-        actions: &[],
-        limit: Duration::from_secs(15),
-        ..FG
-    };
+    static S: Scenario = Scenario::new(&[("ups", OB_LB)], primary, SHORT, Duration::from_secs(15));
     assert_shutdown(&compare(&S));
 }
 
 #[test]
 fn ob_lb_shutdown_as_secondary() {
-    static S: Scenario = Scenario {
-        devices: &[("ups", OB_LB)],
-        monitors: secondary,
-        extra: SHORT,
-        actions: &[],
-        limit: Duration::from_secs(15),
-        ..FG
-    };
+    static S: Scenario =
+        Scenario::new(&[("ups", OB_LB)], secondary, SHORT, Duration::from_secs(15));
     assert_shutdown(&compare(&S));
 }
 
@@ -79,12 +56,13 @@ fn set_fsd(sb: &mut Sandbox) {
 #[test]
 fn fsd_from_the_primary_shuts_the_secondary_down() {
     static S: Scenario = Scenario {
-        devices: &[("ups", "ups.status: OB\nTIMER 300\n")],
-        monitors: secondary,
-        extra: SHORT,
         actions: &[(Duration::from_secs(3), set_fsd)],
-        limit: Duration::from_secs(12),
-        ..FG
+        ..Scenario::new(
+            &[("ups", "ups.status: OB\nTIMER 300\n")],
+            secondary,
+            SHORT,
+            Duration::from_secs(12),
+        )
     };
     let out = compare(&S);
     assert_shutdown(&out);
@@ -99,12 +77,13 @@ fn hold_secondary(sb: &mut Sandbox) {
 #[test]
 fn primary_waits_hostsync_for_a_secondary_that_stays() {
     static S: Scenario = Scenario {
-        devices: &[("ups", OB_LB)],
-        monitors: primary,
-        extra: "HOSTSYNC 3\nDEADTIME 3\n",
         actions: &[(Duration::from_millis(500), hold_secondary)],
-        limit: Duration::from_secs(16),
-        ..FG
+        ..Scenario::new(
+            &[("ups", OB_LB)],
+            primary,
+            "HOSTSYNC 3\nDEADTIME 3\n",
+            Duration::from_secs(16),
+        )
     };
     assert_shutdown(&compare(&S));
 }
@@ -115,6 +94,9 @@ const STEADY: &str = "ups.status: OL\nTIMER 300\n";
 const GOES_LOW: &str =
     "ups.status: OL\nTIMER 2\nups.status: OB\nTIMER 2\nups.status: OB LB\nTIMER 300\n";
 
+/// `a` goes low, `b` stays on line.
+const A_LOW_B_STEADY: &[(&str, &str)] = &[("a", GOES_LOW), ("b", STEADY)];
+
 fn two(sb: &Sandbox, pa: u32, pb: u32) -> Vec<String> {
     vec![
         format!("a@127.0.0.1:{} {pa} admin secret primary", sb.port),
@@ -124,60 +106,41 @@ fn two(sb: &Sandbox, pa: u32, pb: u32) -> Vec<String> {
 
 #[test]
 fn minsupplies_1_with_a_power_value_0_ups_going_low() {
-    static S: Scenario = Scenario {
-        devices: &[("a", GOES_LOW), ("b", STEADY)],
-        monitors: |sb| two(sb, 0, 1),
-        extra: "MINSUPPLIES 1\nHOSTSYNC 2\nDEADTIME 3\n",
-        actions: &[],
-        limit: Duration::from_secs(10),
-        ..FG
-    };
+    static S: Scenario = Scenario::new(
+        A_LOW_B_STEADY,
+        |sb| two(sb, 0, 1),
+        "MINSUPPLIES 1\nHOSTSYNC 2\nDEADTIME 3\n",
+        Duration::from_secs(10),
+    );
     let out = compare(&S);
     assert!(!out.shutdown, "{out:?}");
 }
 
 #[test]
 fn minsupplies_2_with_power_values_1_and_2() {
-    static S: Scenario = Scenario {
-        devices: &[("a", GOES_LOW), ("b", STEADY)],
-        monitors: |sb| two(sb, 1, 2),
-        extra: "MINSUPPLIES 2\nHOSTSYNC 2\nDEADTIME 3\n",
-        actions: &[],
-        limit: Duration::from_secs(10),
-        ..FG
-    };
+    static S: Scenario = Scenario::new(
+        A_LOW_B_STEADY,
+        |sb| two(sb, 1, 2),
+        "MINSUPPLIES 2\nHOSTSYNC 2\nDEADTIME 3\n",
+        Duration::from_secs(10),
+    );
     assert!(!compare(&S).shutdown);
 }
 
 #[test]
 fn minsupplies_2_with_power_values_1_and_1_shuts_down() {
-    static S: Scenario = Scenario {
-        devices: &[("a", GOES_LOW), ("b", STEADY)],
-        monitors: |sb| two(sb, 1, 1),
-        extra: "MINSUPPLIES 2\nHOSTSYNC 2\nDEADTIME 3\n",
-        actions: &[],
-        limit: Duration::from_secs(14),
-        ..FG
-    };
+    static S: Scenario = Scenario::new(
+        A_LOW_B_STEADY,
+        |sb| two(sb, 1, 1),
+        "MINSUPPLIES 2\nHOSTSYNC 2\nDEADTIME 3\n",
+        Duration::from_secs(14),
+    );
     assert_shutdown(&compare(&S));
 }
 
-fn kill_driver(sb: &mut Sandbox) {
-    sb.kill_driver(0);
-}
-
-#[test]
-fn comm_loss_on_line_is_not_a_shutdown() {
-    static S: Scenario = Scenario {
-        devices: &[("ups", STEADY)],
-        monitors: primary,
-        extra: SHORT,
-        actions: &[(Duration::from_secs(2), kill_driver)],
-        limit: Duration::from_secs(9),
-        ..FG
-    };
-    let out = compare(&S);
-    assert!(!out.shutdown);
+/// The UPS was lost (COMMBAD) while on line: no shutdown.
+fn assert_commbad_without_shutdown(out: &Outcome) {
+    assert!(!out.shutdown, "{out:?}");
     assert!(
         out.notifications.iter().any(|n| n.starts_with("COMMBAD ")),
         "{out:?}"
@@ -185,38 +148,36 @@ fn comm_loss_on_line_is_not_a_shutdown() {
 }
 
 #[test]
+fn comm_loss_on_line_is_not_a_shutdown() {
+    static S: Scenario = Scenario {
+        actions: &[(Duration::from_secs(2), |sb| sb.kill_driver(0))],
+        ..Scenario::new(&[("ups", STEADY)], primary, SHORT, Duration::from_secs(9))
+    };
+    assert_commbad_without_shutdown(&compare(&S));
+}
+
+#[test]
 fn comm_loss_on_battery_shuts_down_after_deadtime() {
     static S: Scenario = Scenario {
-        devices: &[("ups", "ups.status: OB\nTIMER 300\n")],
-        monitors: primary,
-        extra: SHORT,
-        actions: &[(Duration::from_secs(2), kill_driver)],
-        limit: Duration::from_secs(14),
-        ..FG
+        actions: &[(Duration::from_secs(2), |sb| sb.kill_driver(0))],
+        ..Scenario::new(
+            &[("ups", "ups.status: OB\nTIMER 300\n")],
+            primary,
+            SHORT,
+            Duration::from_secs(14),
+        )
     };
     assert_shutdown(&compare(&S));
-}
-
-fn stop_upsd(sb: &mut Sandbox) {
-    sb.stop_upsd();
-}
-
-fn start_upsd(sb: &mut Sandbox) {
-    sb.start_upsd();
 }
 
 #[test]
 fn upsd_restart() {
     static S: Scenario = Scenario {
-        devices: &[("ups", STEADY)],
-        monitors: primary,
-        extra: SHORT,
         actions: &[
-            (Duration::from_secs(2), stop_upsd),
-            (Duration::from_secs(4), start_upsd),
+            (Duration::from_secs(2), |sb| sb.stop_upsd()),
+            (Duration::from_secs(4), |sb| sb.start_upsd()),
         ],
-        limit: Duration::from_secs(10),
-        ..FG
+        ..Scenario::new(&[("ups", STEADY)], primary, SHORT, Duration::from_secs(10))
     };
     let out = compare(&S);
     assert!(!out.shutdown);
@@ -228,26 +189,13 @@ fn upsd_restart() {
     assert_eq!(kinds, ["COMMBAD", "COMMOK"]);
 }
 
-fn freeze_driver(sb: &mut Sandbox) {
-    sb.freeze_driver(0);
-}
-
 #[test]
 fn driver_going_stale() {
     static S: Scenario = Scenario {
-        devices: &[("ups", STEADY)],
-        monitors: primary,
-        extra: SHORT,
-        actions: &[(Duration::from_secs(1), freeze_driver)],
-        limit: Duration::from_secs(12),
-        ..FG
+        actions: &[(Duration::from_secs(1), |sb| sb.freeze_driver(0))],
+        ..Scenario::new(&[("ups", STEADY)], primary, SHORT, Duration::from_secs(12))
     };
-    let out = compare(&S);
-    assert!(!out.shutdown);
-    assert!(
-        out.notifications.iter().any(|n| n.starts_with("COMMBAD ")),
-        "{out:?}"
-    );
+    assert_commbad_without_shutdown(&compare(&S));
 }
 
 /// With the privilege split for real: the monitoring child runs as `nut` (so do the
