@@ -8,7 +8,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 use common::{DevSource, RealNut};
 
@@ -24,15 +24,7 @@ fn run_until(program: &str, args: &[&str], lines: usize) -> (String, String, Opt
 
 /// [`run_until`], also returning upslog's process id (`unshare` and `bash` exec it).
 fn run_until_pid(program: &str, args: &[&str], lines: usize) -> (String, String, Option<i32>, u32) {
-    let script = "mount -t tmpfs tmpfs /run/nut && exec -a upslog \"$0\" \"$@\"";
-    let mut child = Command::new("unshare")
-        .args(["-m", "bash", "-c", script, program])
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawning upslog");
+    let mut child = spawn(program, args);
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut out = String::new();
     for _ in 0..lines {
@@ -40,11 +32,31 @@ fn run_until_pid(program: &str, args: &[&str], lines: usize) -> (String, String,
             break;
         }
     }
+    let (err, code) = terminate(&mut child);
+    stdout.read_to_string(&mut out).unwrap();
+    (out, err, code, child.id())
+}
+
+/// Starts `program` as `upslog` with `args` in a private mount namespace with a tmpfs on
+/// `/run/nut`, stdout and stderr piped.
+fn spawn(program: &str, args: &[&str]) -> Child {
+    let script = "mount -t tmpfs tmpfs /run/nut && exec -a upslog \"$0\" \"$@\"";
+    Command::new("unshare")
+        .args(["-m", "bash", "-c", script, program])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawning upslog")
+}
+
+/// Sends SIGTERM, waits, and returns stderr (without NSS's notice) and the exit code.
+fn terminate(child: &mut Child) -> (String, Option<i32>) {
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
-    stdout.read_to_string(&mut out).unwrap();
     let mut err = String::new();
     child
         .stderr
@@ -53,12 +65,9 @@ fn run_until_pid(program: &str, args: &[&str], lines: usize) -> (String, String,
         .read_to_string(&mut err)
         .unwrap();
     let code = child.wait().unwrap().code();
-    let pid = child.id();
     (
-        out,
         err.replace("Init SSL without certificate database\n", ""),
         code,
-        pid,
     )
 }
 
@@ -359,15 +368,7 @@ fn reconnects_when_the_server_appears(program: &str) -> (Vec<String>, String) {
     let port = common::free_port().unwrap();
     let ups = format!("ups@127.0.0.1:{port}");
     let args = ["-s", &ups, "-l", "-", "-i", "1", "-f", "%VAR ups.status%"];
-    let script = "mount -t tmpfs tmpfs /run/nut && exec -a upslog \"$0\" \"$@\"";
-    let mut child = Command::new("unshare")
-        .args(["-m", "bash", "-c", script, program])
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawning upslog");
+    let mut child = spawn(program, &args);
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut lines = Vec::new();
     let mut line = String::new();
@@ -384,22 +385,8 @@ fn reconnects_when_the_server_appears(program: &str) -> (Vec<String>, String) {
             break;
         }
     }
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    child.wait().unwrap();
-    (
-        lines,
-        err.replace("Init SSL without certificate database\n", ""),
-    )
+    let (err, _) = terminate(&mut child);
+    (lines, err)
 }
 
 #[test]
