@@ -36,7 +36,7 @@ pub mod upscmd;
 pub mod upslog;
 pub mod upsrw;
 
-use upscli::UpscliError;
+use upscli::{Conn, UpscliError};
 
 /// NUT's version, as the programs print it in banners and usage texts.
 pub const UPS_VERSION: &str = "2.8.0";
@@ -153,6 +153,16 @@ pub use nut_proto::text::atoi as atol;
 /// `Error: <libupsclient text>`.
 pub fn error(e: &UpscliError) -> Fatal {
     Fatal::new(format!("Error: {e}"))
+}
+
+/// The names (third words) in the items of `LIST <q>`, each item having at least `min`
+/// words, as `upscmd -l` and `upsrw` list them; `ERR UNKNOWN-COMMAND` means an old upsd.
+async fn list_names(conn: &mut Conn, q: &[&str], min: usize) -> Result<Vec<String>, Fatal> {
+    let items = conn
+        .list_all(q, min)
+        .await
+        .map_err(|e| Fatal::new(format!("Error: {}", e.text(true))))?;
+    Ok(items.into_iter().map(|mut w| w.swap_remove(2)).collect())
 }
 
 /// Parses `-t` as NUT's `str_to_uint` does (decimal, whole string, fits in 32 bits).

@@ -5,7 +5,6 @@
 use super::json;
 use super::upscli::Conn;
 
-use super::upscli::UpscliError;
 use super::{CliResult, Fatal, UPS_VERSION};
 /// What to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,12 +119,7 @@ async fn list(conn: &mut Conn, q: &[&str], json: bool) -> Result<Vec<Vec<String>
 
 /// Lists items; an error after `BEGIN LIST` just ends the list, as in NUT.
 async fn list_items(conn: &mut Conn, q: &[&str]) -> Result<Vec<Vec<String>>, String> {
-    conn.list_start(q).await.map_err(|e| too_old_or(&e))?;
-    let mut items = Vec::new();
-    while let Ok(Some(words)) = conn.list_next(q).await {
-        items.push(words);
-    }
-    Ok(items)
+    conn.list_all(q, 0).await.map_err(|e| e.text(true))
 }
 
 async fn get_var(conn: &mut Conn, ups: &str, var: &str) -> Result<String, String> {
@@ -140,14 +134,6 @@ async fn get_var(conn: &mut Conn, ups: &str, var: &str) -> Result<String, String
         )),
         Err(e) if e.is_unknown_command() => Err("variable unknown (old upsd detected)".into()),
         Err(e) => Err(e.to_string()),
-    }
-}
-
-fn too_old_or(e: &UpscliError) -> String {
-    if e.is_unknown_command() {
-        "upsd is too old to support this query".into()
-    } else {
-        e.to_string()
     }
 }
 

@@ -53,6 +53,36 @@ impl fmt::Display for UpscliError {
 
 impl std::error::Error for UpscliError {}
 
+/// Why [`Conn::list_all`] failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListError {
+    /// `LIST` itself was refused or its `BEGIN LIST` line was wrong.
+    Start(UpscliError),
+    /// An item had `got` words where the program needs `need`.
+    Short {
+        /// Words in the item.
+        got: usize,
+        /// Words needed.
+        need: usize,
+    },
+}
+
+impl ListError {
+    /// What NUT's programs print after `Error: `; with `too_old`, an `ERR UNKNOWN-COMMAND`
+    /// to `LIST` reads "upsd is too old to support this query".
+    pub fn text(&self, too_old: bool) -> String {
+        match self {
+            Self::Start(e) if too_old && e.is_unknown_command() => {
+                "upsd is too old to support this query".into()
+            }
+            Self::Start(e) => e.to_string(),
+            Self::Short { got, need } => {
+                format!("insufficient data (got {got} args, need at least {need})")
+            }
+        }
+    }
+}
+
 /// An open connection to upsd.
 #[derive(Debug)]
 pub struct Conn {
@@ -196,6 +226,28 @@ impl Conn {
         Ok(Some(words))
     }
 
+    /// `LIST <query...>` read to its end, as NUT's programs read a list: the items (each must
+    /// have at least `min` words, or the list fails at once); an error after `BEGIN LIST`
+    /// just ends the list.
+    pub async fn list_all(
+        &mut self,
+        query: &[&str],
+        min: usize,
+    ) -> Result<Vec<Vec<String>>, ListError> {
+        self.list_start(query).await.map_err(ListError::Start)?;
+        let mut items = Vec::new();
+        while let Ok(Some(words)) = self.list_next(query).await {
+            if words.len() < min {
+                return Err(ListError::Short {
+                    got: words.len(),
+                    need: min,
+                });
+            }
+            items.push(words);
+        }
+        Ok(items)
+    }
+
     /// Sends `LOGOUT` without waiting for the reply, and closes, as `upscli_disconnect` does.
     pub async fn disconnect(self) {
         self.client.hang_up().await;
@@ -284,6 +336,14 @@ mod tests {
         port
     }
 
+    /// A plain-text [`Conn`] to a [`fake_server`] with `replies`.
+    async fn connected(replies: &[&str]) -> Conn {
+        let port = fake_server(replies.iter().map(|r| r.to_string()).collect()).await;
+        Conn::connect("127.0.0.1", port, false)
+            .await
+            .expect("connects")
+    }
+
     #[tokio::test]
     async fn starttls_refusal_is_ignored_and_acceptance_reported() {
         let port = fake_server(vec![
@@ -305,14 +365,7 @@ mod tests {
 
     #[tokio::test]
     async fn errors_and_echo_mismatches() {
-        let port = fake_server(vec![
-            "ERR UNKNOWN-UPS\n".into(),
-            "VAR other x.y \"1\"\n".into(),
-        ])
-        .await;
-        let mut conn = Conn::connect("127.0.0.1", port, false)
-            .await
-            .expect("connects");
+        let mut conn = connected(&["ERR UNKNOWN-UPS\n", "VAR other x.y \"1\"\n"]).await;
         let err = conn.get(&["VAR", "u", "x.y"]).await.expect_err("unknown");
         assert_eq!(err.to_string(), "Unknown UPS");
         let err = conn.get(&["VAR", "u", "x.y"]).await.expect_err("mismatch");
@@ -325,10 +378,7 @@ mod tests {
         for i in 0..=MAX_LIST_ITEMS {
             flood += &format!("VAR u v{i} \"x\"\n");
         }
-        let port = fake_server(vec![flood]).await;
-        let mut conn = Conn::connect("127.0.0.1", port, false)
-            .await
-            .expect("connects");
+        let mut conn = connected(&[&flood]).await;
         conn.list_start(&["VAR", "u"]).await.expect("begins");
         let mut n = 0;
         while let Ok(Some(_)) = conn.list_next(&["VAR", "u"]).await {
@@ -339,10 +389,7 @@ mod tests {
 
     #[tokio::test]
     async fn closed_connection_is_reported() {
-        let port = fake_server(vec![]).await;
-        let mut conn = Conn::connect("127.0.0.1", port, false)
-            .await
-            .expect("connects");
+        let mut conn = connected(&[]).await;
         conn.send_line("VER\n").await.expect("sent");
         let err = conn.read_line().await.expect_err("closed");
         assert_eq!(err.error, ClientError::Closed);

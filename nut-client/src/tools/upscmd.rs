@@ -73,24 +73,7 @@ pub async fn run(prog: &str, o: &Options) -> CliResult {
 }
 
 async fn list_commands(conn: &mut Conn, ups: &str) -> CliResult {
-    let q = ["CMD", ups];
-    conn.list_start(&q).await.map_err(|e| {
-        if e.is_unknown_command() {
-            Fatal::new("Error: upsd is too old to support this query")
-        } else {
-            super::error(&e)
-        }
-    })?;
-    let mut names = Vec::new();
-    while let Ok(Some(words)) = conn.list_next(&q).await {
-        if words.len() < 3 {
-            return Err(Fatal::new(format!(
-                "Error: insufficient data (got {} args, need at least 3)",
-                words.len()
-            )));
-        }
-        names.push(words[2].clone());
-    }
+    let names = super::list_names(conn, &["CMD", ups], 3).await?;
     println!("Instant commands supported on UPS [{ups}]:\n");
     for name in names {
         let desc = conn

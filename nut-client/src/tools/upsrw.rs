@@ -9,7 +9,6 @@ pub use render::{render_enum, render_range, type_plan, TypePlan, ValueKind};
 use super::upscli::Conn;
 use super::{prompt, tracking};
 
-use super::upscli::UpscliError;
 use super::{CliResult, Fatal, UPS_VERSION};
 
 const WORDING: tracking::Wording = tracking::Wording {
@@ -121,31 +120,11 @@ pub fn set_line(ups: &str, var: &str, value: &str) -> String {
 }
 
 async fn list_rw(conn: &mut Conn, ups: &str) -> CliResult {
-    let q = ["RW", ups];
-    conn.list_start(&q).await.map_err(|e| {
-        if e.is_unknown_command() {
-            Fatal::new("Error: upsd is too old to support this query")
-        } else {
-            super::error(&e)
-        }
-    })?;
-    let mut names = Vec::new();
-    while let Ok(Some(words)) = conn.list_next(&q).await {
-        if words.len() < 4 {
-            return Err(insufficient(words.len()));
-        }
-        names.push(words[2].clone());
-    }
+    let names = super::list_names(conn, &["RW", ups], 4).await?;
     for name in names {
         print_rw(conn, ups, &name).await?;
     }
     Ok(())
-}
-
-fn insufficient(n: usize) -> Fatal {
-    Fatal::new(format!(
-        "Error: insufficient data (got {n} args, need at least 4)"
-    ))
 }
 
 async fn get_data(conn: &mut Conn, kind: &str, ups: &str, var: &str) -> Option<String> {
@@ -212,15 +191,7 @@ async fn value(conn: &mut Conn, ups: &str, var: &str, func: &str) -> Result<Stri
 
 /// Items of a LIST ENUM/RANGE with at least `min` words; an error after `BEGIN` ends it.
 async fn list_values(conn: &mut Conn, q: &[&str], min: usize) -> Result<Vec<Vec<String>>, Fatal> {
-    conn.list_start(q)
+    conn.list_all(q, min)
         .await
-        .map_err(|e: UpscliError| super::error(&e))?;
-    let mut items = Vec::new();
-    while let Ok(Some(words)) = conn.list_next(q).await {
-        if words.len() < min {
-            return Err(insufficient(words.len()));
-        }
-        items.push(words);
-    }
-    Ok(items)
+        .map_err(|e| Fatal::new(format!("Error: {}", e.text(false))))
 }
