@@ -4,22 +4,19 @@
 
 use std::process::ExitCode;
 
+use nut_bins::basename;
 use nut_bins::getopt::{getopt, Opt};
-use nut_bins::{basename, Fatal, UPS_VERSION};
-use nut_client::tools::upscmd::{usage, Options, DEFAULT_TIMEOUT};
-use nut_client::tools::{parse_timeout, usage_exit};
+use nut_client::tools::upscmd::{usage, version, Options, DEFAULT_TIMEOUT};
+use nut_client::tools::{bad_option, parse_timeout, Fatal};
 
 fn main() -> ExitCode {
     let (argv0, args) = nut_bins::args();
-    let prog = basename(&argv0).to_string();
-    match parse(&prog, &args) {
-        Ok(o) => nut_bins::run(async move { nut_client::tools::upscmd::run(&prog, &o).await }),
-        Err(fatal) => nut_bins::finish(Err(fatal)),
-    }
+    let prog = basename(&argv0);
+    nut_bins::run(async move { nut_client::tools::upscmd::run(prog, &parse(prog, &args)?).await })
 }
 
 /// Parses the command line; `Err` is an early exit (usage, version, bad option or `-t`).
-fn parse(prog: &str, args: &[String]) -> Result<Options, Fatal> {
+fn parse<S: AsRef<str>>(prog: &str, args: &[S]) -> Result<Options, Fatal> {
     let parsed = getopt(prog, args, "lhu:p:t:wV");
     let mut o = Options {
         timeout: DEFAULT_TIMEOUT,
@@ -32,20 +29,13 @@ fn parse(prog: &str, args: &[String]) -> Result<Options, Fatal> {
             Opt::Flag('p', v) => o.pass = v,
             Opt::Flag('t', v) => o.timeout = parse_timeout(v.as_deref().unwrap_or(""))?,
             Opt::Flag('w', _) => o.wait = true,
-            Opt::Flag('V', _) => {
-                return Err(Fatal::success(format!(
-                    "Network UPS Tools upscmd {UPS_VERSION}"
-                )))
-            }
-            Opt::Bad(msg) => {
-                eprintln!("{msg}");
-                return Err(usage_exit(&usage(prog)));
-            }
-            Opt::Flag(..) => return Err(usage_exit(&usage(prog))),
+            Opt::Flag('V', _) => return Err(version()),
+            Opt::Bad(msg) => return Err(bad_option(Some(&msg), &usage(prog))),
+            Opt::Flag(..) => return Err(bad_option(None, &usage(prog))),
         }
     }
     if parsed.operands.is_empty() {
-        return Err(usage_exit(&usage(prog)));
+        return Err(bad_option(None, &usage(prog)));
     }
     o.operands = parsed.operands;
     Ok(o)
@@ -55,25 +45,21 @@ fn parse(prog: &str, args: &[String]) -> Result<Options, Fatal> {
 mod tests {
     use super::*;
 
-    fn args(v: &[&str]) -> Vec<String> {
-        v.iter().map(|s| s.to_string()).collect()
-    }
-
     #[test]
     fn options() {
         let line = [
             "-u", "admin", "-psecret", "-w", "-t", "3", "ups", "load.off",
         ];
-        let o = parse("upscmd", &args(&line)).expect("parses");
+        let o = parse("upscmd", &line).expect("parses");
         assert_eq!(o.user.as_deref(), Some("admin"));
         assert_eq!(o.pass.as_deref(), Some("secret"));
         assert!(o.wait);
         assert_eq!(o.timeout, 3);
         assert_eq!(o.operands, ["ups", "load.off"]);
-        let e = parse("upscmd", &args(&["-t", "x", "ups"])).expect_err("bad timeout");
+        let e = parse("upscmd", &["-t", "x", "ups"]).expect_err("bad timeout");
         assert!(e.message.starts_with("Could not convert"));
         assert_eq!(
-            parse("upscmd", &args(&["-V"])).expect_err("version"),
+            parse("upscmd", &["-V"]).expect_err("version"),
             Fatal::success("Network UPS Tools upscmd 2.8.0")
         );
     }

@@ -15,14 +15,11 @@ fn main() -> ExitCode {
     let (argv0, args) = nut_bins::args();
     let prog = basename(&argv0);
     print!("{}", banner(prog));
-    match parse(prog, &args) {
-        Ok(o) => nut_bins::run(async move { nut_client::tools::upslog::run(&o, &args).await }),
-        Err(fatal) => nut_bins::finish(Err(fatal)),
-    }
+    nut_bins::run(async move { nut_client::tools::upslog::run(&parse(prog, &args)?, &args).await })
 }
 
 /// Parses the command line (after the banner was printed); `Err` is an early exit.
-fn parse(prog: &str, args: &[String]) -> Result<Options, Fatal> {
+fn parse<S: AsRef<str>>(prog: &str, args: &[S]) -> Result<Options, Fatal> {
     let parsed = getopt(prog, args, "hs:l:i:f:u:Vp:FBd:m:N");
     let mut o = Options::new(prog);
     for opt in parsed.opts {
@@ -69,10 +66,6 @@ fn apply_operands(prog: &str, o: &mut Options, operands: &[String]) -> Result<()
 mod tests {
     use super::*;
 
-    fn args(v: &[&str]) -> Vec<String> {
-        v.iter().map(|s| s.to_string()).collect()
-    }
-
     #[test]
     fn options() {
         let line = [
@@ -88,7 +81,7 @@ mod tests {
             "2",
             "-F",
         ];
-        let o = parse("upslog", &args(&line)).expect("parses");
+        let o = parse("upslog", &line).expect("parses");
         assert_eq!(o.monhost.as_deref(), Some("ups@h:1"));
         assert_eq!(o.logfile.as_deref(), Some("-"));
         assert_eq!((o.interval, o.max_loops, o.foreground), (5, 2, Some(true)));
@@ -101,17 +94,17 @@ mod tests {
     #[test]
     fn tuples_and_prefix() {
         let line = ["-m", "a@h,/tmp/a", "-N", "-m", "b@h:2,-"];
-        let o = parse("upslog", &args(&line)).expect("parses");
+        let o = parse("upslog", &line).expect("parses");
         let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
         assert_eq!(o.tuples, [pair("a@h", "/tmp/a"), pair("b@h:2", "-")]);
         assert!(o.prefix_upshost);
-        let err = parse("upslog", &args(&["-m", "a@h"])).expect_err("one component");
+        let err = parse("upslog", &["-m", "a@h"]).expect_err("one component");
         assert!(err.message.contains("exactly 2 components"), "{err:?}");
     }
 
     #[test]
     fn old_style_operands() {
-        let o = parse("upslog", &args(&["ups", "/tmp/x", "10", "%VAR", "a.b%"])).expect("parses");
+        let o = parse("upslog", &["ups", "/tmp/x", "10", "%VAR", "a.b%"]).expect("parses");
         assert_eq!(o.monhost.as_deref(), Some("ups"));
         assert_eq!(o.interval, 10);
         assert_eq!(o.format, "%VAR a.b% ");

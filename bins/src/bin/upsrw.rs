@@ -5,21 +5,19 @@
 use std::process::ExitCode;
 
 use nut_bins::getopt::{getopt, Opt};
-use nut_bins::{basename, Fatal, UPS_VERSION};
+use nut_bins::{basename, UPS_VERSION};
 use nut_client::tools::upscmd::DEFAULT_TIMEOUT;
 use nut_client::tools::upsrw::{usage, Options};
-use nut_client::tools::{parse_timeout, usage_exit};
+use nut_client::tools::{bad_option, parse_timeout, Fatal};
 
 fn main() -> ExitCode {
     let (argv0, args) = nut_bins::args();
-    match parse(basename(&argv0), &args) {
-        Ok(o) => nut_bins::run(async move { nut_client::tools::upsrw::run(&o).await }),
-        Err(fatal) => nut_bins::finish(Err(fatal)),
-    }
+    let prog = basename(&argv0);
+    nut_bins::run(async move { nut_client::tools::upsrw::run(&parse(prog, &args)?).await })
 }
 
 /// Parses the command line; `Err` is an early exit.
-fn parse(prog: &str, args: &[String]) -> Result<Options, Fatal> {
+fn parse<S: AsRef<str>>(prog: &str, args: &[S]) -> Result<Options, Fatal> {
     let parsed = getopt(prog, args, "hls:p:t:u:wV");
     let mut o = Options {
         timeout: DEFAULT_TIMEOUT,
@@ -41,18 +39,15 @@ fn parse(prog: &str, args: &[String]) -> Result<Options, Fatal> {
                 println!("Network UPS Tools {prog} {UPS_VERSION}");
                 return Err(Fatal::quiet(0));
             }
-            Opt::Bad(msg) => {
-                eprintln!("{msg}");
-                return Err(usage_exit(&usage(prog)));
-            }
-            Opt::Flag(..) => return Err(usage_exit(&usage(prog))),
+            Opt::Bad(msg) => return Err(bad_option(Some(&msg), &usage(prog))),
+            Opt::Flag(..) => return Err(bad_option(None, &usage(prog))),
         }
     }
     o.target = parsed
         .operands
         .first()
         .cloned()
-        .ok_or_else(|| usage_exit(&usage(prog)))?;
+        .ok_or_else(|| bad_option(None, &usage(prog)))?;
     Ok(o)
 }
 
@@ -63,8 +58,7 @@ mod tests {
     #[test]
     fn options() {
         let line = ["-s", "a.b=1", "-l", "-u", "admin", "-w", "ups@h"];
-        let args: Vec<String> = line.iter().map(|s| s.to_string()).collect();
-        let o = parse("upsrw", &args).expect("parses");
+        let o = parse("upsrw", &line).expect("parses");
         assert_eq!(o.set, None, "-l after -s lists");
         assert_eq!(o.user.as_deref(), Some("admin"));
         assert_eq!((o.wait, o.timeout), (true, DEFAULT_TIMEOUT));

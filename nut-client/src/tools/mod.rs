@@ -89,6 +89,15 @@ pub fn usage_exit(text: &str) -> Fatal {
     Fatal::quiet(0)
 }
 
+/// What `upsc`, `upscmd` and `upsrw` do with an option they do not take: getopt's
+/// complaint (if any) on stderr, then [`usage_exit`].
+pub fn bad_option(complaint: Option<&str>, usage: &str) -> Fatal {
+    if let Some(complaint) = complaint {
+        eprintln!("{complaint}");
+    }
+    usage_exit(usage)
+}
+
 /// Splits `ups[@host[:port]]` as libupsclient's `upscli_splitname` does, printing its
 /// diagnostics on stderr.
 pub fn split_name(arg: Option<&str>) -> Option<(String, String, u16)> {

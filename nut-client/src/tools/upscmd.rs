@@ -54,6 +54,11 @@ Administration program to initiate instant commands on UPS hardware.\n\n\
     )
 }
 
+/// `-V`: the version line on stderr, exit 0 (NUT 2.8.0's `upsc -V` prints this too).
+pub fn version() -> Fatal {
+    Fatal::success(format!("Network UPS Tools upscmd {UPS_VERSION}"))
+}
+
 /// Runs `upscmd` as `o` asks; `prog` names the program in the usage text.
 pub async fn run(prog: &str, o: &Options) -> CliResult {
     let (ups, host, port) =
