@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use nut_bins::basename;
 use nut_bins::getopt::{getopt, Opt};
-use nut_client::tools::upscmd::{usage, version, Options, DEFAULT_TIMEOUT};
-use nut_client::tools::{bad_option, parse_timeout, Fatal};
+use nut_client::tools::upscmd::{usage, version, Options};
+use nut_client::tools::{bad_option, Fatal};
 
 fn main() -> ExitCode {
     let (argv0, args) = nut_bins::args();
@@ -18,17 +18,11 @@ fn main() -> ExitCode {
 /// Parses the command line; `Err` is an early exit (usage, version, bad option or `-t`).
 fn parse<S: AsRef<str>>(prog: &str, args: &[S]) -> Result<Options, Fatal> {
     let parsed = getopt(prog, args, "lhu:p:t:wV");
-    let mut o = Options {
-        timeout: DEFAULT_TIMEOUT,
-        ..Options::default()
-    };
+    let mut o = Options::default();
     for opt in parsed.opts {
         match opt {
             Opt::Flag('l', _) => o.list = true,
-            Opt::Flag('u', v) => o.user = v,
-            Opt::Flag('p', v) => o.pass = v,
-            Opt::Flag('t', v) => o.timeout = parse_timeout(v.as_deref().unwrap_or(""))?,
-            Opt::Flag('w', _) => o.wait = true,
+            Opt::Flag(c @ ('u' | 'p' | 't' | 'w'), v) => o.login.option(c, v)?,
             Opt::Flag('V', _) => return Err(version()),
             Opt::Bad(msg) => return Err(bad_option(Some(&msg), &usage(prog))),
             Opt::Flag(..) => return Err(bad_option(None, &usage(prog))),
@@ -51,10 +45,10 @@ mod tests {
             "-u", "admin", "-psecret", "-w", "-t", "3", "ups", "load.off",
         ];
         let o = parse("upscmd", &line).expect("parses");
-        assert_eq!(o.user.as_deref(), Some("admin"));
-        assert_eq!(o.pass.as_deref(), Some("secret"));
-        assert!(o.wait);
-        assert_eq!(o.timeout, 3);
+        assert_eq!(o.login.user.as_deref(), Some("admin"));
+        assert_eq!(o.login.pass.as_deref(), Some("secret"));
+        assert!(o.login.wait);
+        assert_eq!(o.login.timeout, 3);
         assert_eq!(o.operands, ["ups", "load.off"]);
         let e = parse("upscmd", &["-t", "x", "ups"]).expect_err("bad timeout");
         assert!(e.message.starts_with("Could not convert"));

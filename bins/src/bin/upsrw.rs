@@ -6,9 +6,8 @@ use std::process::ExitCode;
 
 use nut_bins::getopt::{getopt, Opt};
 use nut_bins::{basename, UPS_VERSION};
-use nut_client::tools::upscmd::DEFAULT_TIMEOUT;
 use nut_client::tools::upsrw::{usage, Options};
-use nut_client::tools::{bad_option, parse_timeout, Fatal};
+use nut_client::tools::{bad_option, Fatal};
 
 fn main() -> ExitCode {
     let (argv0, args) = nut_bins::args();
@@ -19,10 +18,7 @@ fn main() -> ExitCode {
 /// Parses the command line; `Err` is an early exit.
 fn parse<S: AsRef<str>>(prog: &str, args: &[S]) -> Result<Options, Fatal> {
     let parsed = getopt(prog, args, "hls:p:t:u:wV");
-    let mut o = Options {
-        timeout: DEFAULT_TIMEOUT,
-        ..Options::default()
-    };
+    let mut o = Options::default();
     for opt in parsed.opts {
         match opt {
             Opt::Flag('s', v) => o.set = v,
@@ -31,10 +27,7 @@ fn parse<S: AsRef<str>>(prog: &str, args: &[S]) -> Result<Options, Fatal> {
                     eprintln!("Listing mode requested, overriding setvar specified earlier!");
                 }
             }
-            Opt::Flag('p', v) => o.pass = v,
-            Opt::Flag('t', v) => o.timeout = parse_timeout(v.as_deref().unwrap_or(""))?,
-            Opt::Flag('u', v) => o.user = v,
-            Opt::Flag('w', _) => o.wait = true,
+            Opt::Flag(c @ ('u' | 'p' | 't' | 'w'), v) => o.login.option(c, v)?,
             Opt::Flag('V', _) => {
                 println!("Network UPS Tools {prog} {UPS_VERSION}");
                 return Err(Fatal::quiet(0));
@@ -54,14 +47,15 @@ fn parse<S: AsRef<str>>(prog: &str, args: &[S]) -> Result<Options, Fatal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nut_client::tools::tracking::DEFAULT_TIMEOUT;
 
     #[test]
     fn options() {
         let line = ["-s", "a.b=1", "-l", "-u", "admin", "-w", "ups@h"];
         let o = parse("upsrw", &line).expect("parses");
         assert_eq!(o.set, None, "-l after -s lists");
-        assert_eq!(o.user.as_deref(), Some("admin"));
-        assert_eq!((o.wait, o.timeout), (true, DEFAULT_TIMEOUT));
+        assert_eq!(o.login.user.as_deref(), Some("admin"));
+        assert_eq!((o.login.wait, o.login.timeout), (true, DEFAULT_TIMEOUT));
         assert_eq!(o.target, "ups@h");
     }
 }

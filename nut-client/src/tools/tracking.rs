@@ -4,7 +4,57 @@
 use std::time::{Duration, Instant};
 
 use super::upscli::Conn;
-use super::Fatal;
+use super::{parse_timeout, prompt, CliResult, Fatal};
+
+/// NUT's `DEFAULT_TRACKING_TIMEOUT`, seconds.
+pub const DEFAULT_TIMEOUT: u32 = 10;
+
+/// The options `upscmd` and `upsrw` share: whom to log in as, and whether to wait for the
+/// driver's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Login {
+    /// `-u`.
+    pub user: Option<String>,
+    /// `-p`.
+    pub pass: Option<String>,
+    /// `-w`: wait for the tracking result.
+    pub wait: bool,
+    /// `-t` (seconds).
+    pub timeout: u32,
+}
+
+impl Default for Login {
+    fn default() -> Self {
+        Self {
+            user: None,
+            pass: None,
+            wait: false,
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+impl Login {
+    /// Takes `-u`, `-p`, `-t` or `-w` (`flag`) with its `value`; other flags are not
+    /// these options and change nothing. A bad `-t` is fatal, as in NUT.
+    pub fn option(&mut self, flag: char, value: Option<String>) -> Result<(), Fatal> {
+        match flag {
+            'u' => self.user = value,
+            'p' => self.pass = value,
+            't' => self.timeout = parse_timeout(value.as_deref().unwrap_or(""))?,
+            'w' => self.wait = true,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// `-p`, or else the password asked for on the terminal.
+    pub fn password(&self) -> String {
+        self.pass
+            .clone()
+            .unwrap_or_else(|| prompt::get_pass("Password: "))
+    }
+}
 
 /// What the caller calls its operation in the messages (`upscmd` vs `upsrw` wording).
 #[derive(Debug, Clone, Copy)]
@@ -51,13 +101,24 @@ async fn exchange(conn: &mut Conn, line: &str, cant: &str, failed: &str) -> Resu
 }
 
 /// `SET TRACKING ON`, which must be answered `OK`.
-pub async fn enable(conn: &mut Conn, w: Wording) -> Result<(), Fatal> {
+async fn enable(conn: &mut Conn, w: Wording) -> Result<(), Fatal> {
     let cant = format!("Can't enable {}", w.tracking);
     let failed = format!("Enabling {} failed", w.tracking);
     let reply = exchange(conn, "SET TRACKING ON\n", &cant, &failed).await?;
     if !reply.starts_with("OK") {
         return Err(Fatal::new(format!("{failed}. upsd answered: {reply}")));
     }
+    Ok(())
+}
+
+/// Sends `line` (after `SET TRACKING ON` under `-w`) and prints the result on stderr: the
+/// reply, or under `-w` the final tracking status.
+pub async fn submit(conn: &mut Conn, line: &str, login: &Login, w: Wording) -> CliResult {
+    if login.wait {
+        enable(conn, w).await?;
+    }
+    let result = execute(conn, line, login.wait.then_some(login.timeout), w).await?;
+    eprintln!("{result}");
     Ok(())
 }
 
@@ -70,7 +131,7 @@ pub fn tracking_id(reply: &str) -> Option<&str> {
 
 /// Sends `line`, checks the `OK` reply, and returns the text NUT prints on stderr: the
 /// reply itself, or with `wait` the final tracking status.
-pub async fn execute(
+async fn execute(
     conn: &mut Conn,
     line: &str,
     wait: Option<u32>,
@@ -114,6 +175,24 @@ async fn poll(conn: &mut Conn, id: &str, timeout: u32) -> Result<String, Fatal> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn login_options() {
+        let mut l = Login::default();
+        assert_eq!(l.timeout, DEFAULT_TIMEOUT);
+        l.option('u', Some("admin".into())).expect("-u");
+        l.option('t', Some("3".into())).expect("-t");
+        l.option('w', None).expect("-w");
+        l.option('x', Some("ignored".into())).expect("not ours");
+        assert_eq!(
+            (l.user.as_deref(), l.timeout, l.wait),
+            (Some("admin"), 3, true)
+        );
+        l.option('p', Some("secret".into())).expect("-p");
+        assert_eq!(l.password(), "secret");
+        let err = l.option('t', Some("x".into())).expect_err("bad -t");
+        assert!(err.message.ends_with("Invalid argument"), "{err:?}");
+    }
 
     #[test]
     fn tracking_ids_need_the_exact_length() {

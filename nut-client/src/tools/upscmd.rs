@@ -7,8 +7,7 @@ use super::{prompt, tracking};
 
 use super::{CliResult, Fatal, UPS_VERSION};
 
-/// NUT's `DEFAULT_TRACKING_TIMEOUT`, seconds.
-pub const DEFAULT_TIMEOUT: u32 = 10;
+pub use super::tracking::DEFAULT_TIMEOUT;
 
 const WORDING: tracking::Wording = tracking::Wording {
     send: "send instant command",
@@ -21,14 +20,8 @@ const WORDING: tracking::Wording = tracking::Wording {
 pub struct Options {
     /// `-l`: list the commands.
     pub list: bool,
-    /// `-u`.
-    pub user: Option<String>,
-    /// `-p`.
-    pub pass: Option<String>,
-    /// `-w`: wait for the tracking result.
-    pub wait: bool,
-    /// `-t` (seconds).
-    pub timeout: u32,
+    /// `-u`, `-p`, `-w`, `-t`.
+    pub login: tracking::Login,
     /// `ups[@host[:port]] [command [value]]`.
     pub operands: Vec<String>,
 }
@@ -106,24 +99,16 @@ async fn run_command(conn: &mut Conn, prog: &str, ups: &str, o: &Options) -> Cli
     if !cmd.contains('.') {
         return Err(Fatal::new("Error: old command names are not supported"));
     }
-    let user = match &o.user {
+    let user = match &o.login.user {
         Some(u) => u.clone(),
         None => ask_user()?,
     };
-    let pass = o
-        .pass
-        .clone()
-        .unwrap_or_else(|| prompt::get_pass("Password: "));
+    let pass = o.login.password();
     let unknown =
         "Set username failed due to an unknown command.\nYou probably need to upgrade upsd.";
     tracking::authenticate(conn, &user, &pass, unknown).await?;
-    if o.wait {
-        tracking::enable(conn, WORDING).await?;
-    }
     let line = instcmd_line(ups, cmd, o.operands.get(2).map(String::as_str));
-    let result = tracking::execute(conn, &line, o.wait.then_some(o.timeout), WORDING).await?;
-    eprintln!("{result}");
-    Ok(())
+    tracking::submit(conn, &line, &o.login, WORDING).await
 }
 
 fn ask_user() -> Result<String, Fatal> {

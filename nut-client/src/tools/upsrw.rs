@@ -22,14 +22,8 @@ const WORDING: tracking::Wording = tracking::Wording {
 pub struct Options {
     /// `-s var[=value]`.
     pub set: Option<String>,
-    /// `-u`.
-    pub user: Option<String>,
-    /// `-p`.
-    pub pass: Option<String>,
-    /// `-w`.
-    pub wait: bool,
-    /// `-t` seconds.
-    pub timeout: u32,
+    /// `-u`, `-p`, `-w`, `-t`.
+    pub login: tracking::Login,
     /// `ups[@host[:port]]`.
     pub target: String,
 }
@@ -52,7 +46,7 @@ Demo program to set variables within UPS hardware.\n\n\
 \x20 -t <timeout>\tset a timeout when using -w (in seconds, default: {})\n\n\
 \x20 <ups>         UPS identifier - <upsname>[@<hostname>[:<port>]]\n\n\
 Call without -s to show all possible read/write variables (same as -l).\n",
-        super::upscmd::DEFAULT_TIMEOUT
+        tracking::DEFAULT_TIMEOUT
     )
 }
 
@@ -73,7 +67,7 @@ pub async fn run(o: &Options) -> CliResult {
 }
 
 async fn set_var(conn: &mut Conn, ups: &str, setvar: &str, o: &Options) -> CliResult {
-    let user = match &o.user {
+    let user = match &o.login.user {
         Some(u) => u.clone(),
         None => {
             let login = prompt::login_name();
@@ -82,10 +76,7 @@ async fn set_var(conn: &mut Conn, ups: &str, setvar: &str, o: &Options) -> CliRe
                 .ok_or_else(|| Fatal::new("No username available - even tried getpwuid"))?
         }
     };
-    let pass = o
-        .pass
-        .clone()
-        .unwrap_or_else(|| prompt::get_pass("Password: "));
+    let pass = o.login.password();
     let (var, value) = match setvar.split_once('=') {
         Some((var, value)) => (var.to_string(), value.to_string()),
         None => {
@@ -102,13 +93,7 @@ async fn set_var(conn: &mut Conn, ups: &str, setvar: &str, o: &Options) -> CliRe
     if !var.contains('.') {
         return Err(Fatal::new("Error: old variable names are not supported"));
     }
-    if o.wait {
-        tracking::enable(conn, WORDING).await?;
-    }
-    let line = set_line(ups, &var, &value);
-    let result = tracking::execute(conn, &line, o.wait.then_some(o.timeout), WORDING).await?;
-    eprintln!("{result}");
-    Ok(())
+    tracking::submit(conn, &set_line(ups, &var, &value), &o.login, WORDING).await
 }
 
 /// `SET VAR <ups> <var> "<escaped value>"`.
