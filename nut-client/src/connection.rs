@@ -1,5 +1,9 @@
 //! Private: moves requests out and reply lines in, over any byte stream.
 
+use std::future::Future;
+use std::io;
+use std::task::Poll;
+
 use nut_proto::text::LineDecoder;
 use nut_proto::{Request, Response};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -14,6 +18,8 @@ const READ_CHUNK: usize = 4096;
 pub(crate) struct Connection<S> {
     pub(crate) stream: S,
     decoder: LineDecoder,
+    /// The write side was shut down (after `LOGOUT`, or given up on).
+    shut: bool,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
@@ -21,6 +27,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         Self {
             stream,
             decoder: LineDecoder::new(max_line),
+            shut: false,
         }
     }
 
@@ -59,8 +66,32 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         self.decoder.pending() > 0 || self.decoder.has_line()
     }
 
-    /// Sends a line and shuts the write side down, ignoring errors (best effort on close).
+    /// Shuts the write side down, ignoring errors (best effort on close).
     pub(crate) async fn shutdown(&mut self) {
+        self.shut = true;
         let _ = self.stream.shutdown().await;
+    }
+
+    /// Whether the write side was shut down.
+    pub(crate) fn is_shut(&self) -> bool {
+        self.shut
+    }
+
+    /// Writes `line` only if the stream takes it at once, then starts shutting the write
+    /// side down, without waiting for either. Gives the bytes written (one write, as
+    /// libupsclient's, so possibly part of `line`); `Pending` means the stream could not take
+    /// any of it right away.
+    pub(crate) async fn write_now_and_shut(&mut self, line: &[u8]) -> Poll<io::Result<usize>> {
+        let stream = &mut self.stream;
+        let mut write = std::pin::pin!(async {
+            let n = stream.write(line).await?;
+            stream.flush().await?;
+            Ok(n)
+        });
+        let written = std::future::poll_fn(|cx| Poll::Ready(write.as_mut().poll(cx))).await;
+        self.shut = true;
+        let mut shut = std::pin::pin!(self.stream.shutdown());
+        let _ = std::future::poll_fn(|cx| Poll::Ready(shut.as_mut().poll(cx))).await;
+        written
     }
 }

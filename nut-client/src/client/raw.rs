@@ -5,6 +5,7 @@
 //! protocol messages; pair them with [`nut_proto::Response::parse`] or
 //! [`nut_proto::text::split_line`].
 
+use std::task::Poll;
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
@@ -74,5 +75,44 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Client<S> {
             let _ = self.conn.stream.write_all(b"LOGOUT\n").await;
         }
         self.conn.shutdown().await;
+    }
+
+    /// Gives the connection up the way libupsclient does after any failed read or write
+    /// (`upscli_disconnect`): it writes `LOGOUT` if the stream takes it at once, without
+    /// waiting for an answer, and shuts the stream down. Every later request fails with
+    /// [`ClientError::Closed`]; a second call does nothing.
+    ///
+    /// The result is what that `LOGOUT` write met, which is the error libupsclient then
+    /// reports for the request that failed: `Ok` if it was written (the request's own error
+    /// stands), [`ClientError::Io`] if the write failed (worded at
+    /// [`UpscliStage::Write`](crate::UpscliStage::Write)), [`ClientError::Closed`] if the
+    /// stream could not take it at once ("Server disconnected"). After a server has closed a
+    /// TCP connection, the request written to it draws a reset, so this `LOGOUT` typically
+    /// fails with a broken pipe where the request itself met end-of-file.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use nut_client::{Client, ClientError, UpscliStage};
+    /// // a server that is gone
+    /// let (ours, theirs) = tokio::io::duplex(256);
+    /// drop(theirs);
+    /// let mut client = Client::attach(ours);
+    /// assert!(client.get_var("ups", "ups.status").await.is_err());
+    /// let logout = client.abandon().await.expect_err("nobody reads the LOGOUT");
+    /// assert_eq!(logout.upscli_text(UpscliStage::Write), "Write error: broken pipe");
+    /// assert_eq!(client.get_var("ups", "ups.status").await, Err(ClientError::Closed));
+    /// # }
+    /// ```
+    pub async fn abandon(&mut self) -> Result<(), ClientError> {
+        self.broken = true;
+        if self.conn.is_shut() {
+            return Ok(());
+        }
+        match self.conn.write_now_and_shut(b"LOGOUT\n").await {
+            Poll::Ready(Ok(0)) | Poll::Pending => Err(ClientError::Closed),
+            Poll::Ready(Ok(_)) => Ok(()),
+            Poll::Ready(Err(e)) => Err(e.into()),
+        }
     }
 }
