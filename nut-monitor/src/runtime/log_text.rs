@@ -1,6 +1,10 @@
 //! upsmon 2.8.0's log lines for failed requests to upsd: which step failed (sending or
 //! reading its reply) and libupsclient's wording of the error
 //! ([`ClientError::upscli_text`]).
+//!
+//! After a failed read or write libupsclient gives the connection up (`upscli_disconnect`),
+//! writing `LOGOUT` on its way out; when that write fails too, its error replaces the
+//! request's in what upsmon logs. A [`Failure`] keeps both.
 
 use nut_client::{ClientError, UpscliStage};
 
@@ -28,25 +32,55 @@ pub fn request_stage(e: &ClientError) -> UpscliStage {
     }
 }
 
-/// The text of `e` for a failed request.
-pub fn request_text(e: &ClientError) -> String {
-    e.upscli_text(request_stage(e))
+/// A failed request: its own error, and the error of the `LOGOUT` libupsclient wrote while
+/// giving the connection up, if that write failed
+/// ([`Client::abandon`](nut_client::Client::abandon)).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// The request's error.
+    pub error: ClientError,
+    /// The `LOGOUT` write's error; `None` if it was written or not tried.
+    pub logout: Option<ClientError>,
+}
+
+impl From<ClientError> for Failure {
+    fn from(error: ClientError) -> Self {
+        Self {
+            error,
+            logout: None,
+        }
+    }
+}
+
+impl Failure {
+    /// Whether sending the request failed (else reading its reply).
+    pub fn sent(&self) -> bool {
+        request_stage(&self.error) == UpscliStage::Write
+    }
+
+    /// libupsclient's text (`upscli_strerror`) once the connection was given up.
+    pub fn text(&self) -> String {
+        match &self.logout {
+            Some(e) => e.upscli_text(UpscliStage::Write),
+            None => self.error.upscli_text(request_stage(&self.error)),
+        }
+    }
 }
 
 /// The log line for a failed status poll of `sys` (`ups` on `host`).
-pub fn poll_failed(sys: &str, ups: &str, host: &str, e: &ClientError) -> String {
-    match e {
+pub fn poll_failed(sys: &str, ups: &str, host: &str, f: &Failure) -> String {
+    match &f.error {
         ClientError::Server(code) if code.as_str().starts_with("UNKNOWN-UPS") => {
             format!("Poll UPS [{sys}] failed - [{ups}] does not exist on server {host}")
         }
-        _ => format!("Poll UPS [{sys}] failed - {}", request_text(e)),
+        _ => format!("Poll UPS [{sys}] failed - {}", f.text()),
     }
 }
 
 /// The log lines for a failed login `step` on `sys`.
-pub fn login_failed(sys: &str, step: LoginStep, e: &ClientError) -> Vec<(Level, String)> {
-    let sent = request_stage(e) == UpscliStage::Write;
-    let t = request_text(e);
+pub fn login_failed(sys: &str, step: LoginStep, f: &Failure) -> Vec<(Level, String)> {
+    let sent = f.sent();
+    let t = f.text();
     let line = match (step, sent) {
         (LoginStep::Username, true) => format!("Can't set username on [{sys}]: {t}"),
         (LoginStep::Username, false) => format!("Set username on [{sys}] failed: {t}"),
@@ -83,7 +117,7 @@ mod tests {
 
     #[test]
     fn wording_of_upsmon_2_8_0() {
-        let denied = ClientError::Server(ErrorCode::AccessDenied);
+        let denied = ClientError::Server(ErrorCode::AccessDenied).into();
         assert_eq!(
             login_failed("u@h", LoginStep::Login, &denied),
             [(Level::Err, "Can't login to UPS [u@h]: Access denied".into())]
@@ -94,16 +128,44 @@ mod tests {
         );
         let pipe = ClientError::Io(Arc::new(std::io::ErrorKind::BrokenPipe.into()));
         assert_eq!(
-            poll_failed("u@h", "u", "h", &pipe),
+            poll_failed("u@h", "u", "h", &pipe.into()),
             "Poll UPS [u@h] failed - Write error: broken pipe"
         );
+        let unknown = ClientError::Server(ErrorCode::UnknownUps).into();
         assert_eq!(
-            poll_failed("u@h", "u", "h", &ClientError::Server(ErrorCode::UnknownUps)),
+            poll_failed("u@h", "u", "h", &unknown),
             "Poll UPS [u@h] failed - [u] does not exist on server h"
         );
         assert_eq!(
-            poll_failed("u@h", "u", "h", &ClientError::Closed),
+            poll_failed("u@h", "u", "h", &ClientError::Closed.into()),
             "Poll UPS [u@h] failed - Server disconnected"
         );
+    }
+
+    /// The read met end-of-file, then the `LOGOUT` write broke the pipe: the line names the
+    /// step that failed (the read) and the error of the write.
+    #[test]
+    fn the_logout_error_replaces_the_request_error() {
+        let epipe = ClientError::from(std::io::Error::from_raw_os_error(32));
+        let f = Failure {
+            error: ClientError::Closed,
+            logout: Some(epipe),
+        };
+        assert_eq!(
+            poll_failed("u@h", "u", "h", &f),
+            "Poll UPS [u@h] failed - Write error: Broken pipe"
+        );
+        assert_eq!(
+            login_failed("u@h", LoginStep::Username, &f),
+            [(
+                Level::Err,
+                "Set username on [u@h] failed: Write error: Broken pipe".into()
+            )]
+        );
+        let not_writable = Failure {
+            error: ClientError::from(std::io::Error::from_raw_os_error(104)),
+            logout: Some(ClientError::Closed),
+        };
+        assert_eq!(not_writable.text(), "Server disconnected");
     }
 }

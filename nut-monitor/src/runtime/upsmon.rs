@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use nut_client::{Client, ClientError, UpscliStage};
 
-use super::log_text::{login_failed, poll_failed, request_text, LoginStep};
+use super::log_text::{login_failed, poll_failed, Failure, LoginStep};
 use nut_proto::config::upsmon_conf::ShutdownExit;
 use nut_proto::config::{NotifyType, UpsmonConf};
 use nut_proto::UpsAddr;
@@ -300,9 +300,10 @@ impl<C: Connector> Upsmon<C> {
         match conn.get_var(&t.ups, "ups.status").await {
             Ok(status) => PollResult::Status(status),
             Err(e) => {
+                let f = give_up(conn, e).await;
                 self.log
-                    .log(Level::Err, &poll_failed(&sys, &t.ups, &t.host, &e));
-                if broke(&e) {
+                    .log(Level::Err, &poll_failed(&sys, &t.ups, &t.host, &f));
+                if broke(&f.error) {
                     self.conns[i] = None;
                 }
                 PollResult::Failed
@@ -314,11 +315,12 @@ impl<C: Connector> Upsmon<C> {
     async fn open(&self, t: &Target, sys: &str) -> Result<Client<C::Stream>, ClientError> {
         let mut c = self.connector.connect(&t.host, t.port).await?;
         if let Err((step, e)) = self.login(&mut c, t).await {
-            for (level, line) in login_failed(sys, step, &e) {
+            let f = give_up(&mut c, e).await;
+            for (level, line) in login_failed(sys, step, &f) {
                 self.log.log(level, &line);
             }
-            if broke(&e) {
-                return Err(e);
+            if broke(&f.error) {
+                return Err(f.error);
             }
         } else {
             self.log.debug(1, &format!("Logged into UPS {sys}"));
@@ -359,7 +361,7 @@ impl<C: Connector> Upsmon<C> {
         };
         self.log.debug(2, &format!("Setting FSD on UPS {sys}"));
         if let Err(e) = conn.fsd(&t.ups).await {
-            let e = request_text(&e);
+            let e = give_up(conn, e).await.text();
             self.log
                 .log(Level::Err, &format!("FSD set on UPS {sys} failed: {e}"));
         }
@@ -398,6 +400,21 @@ impl<C: Connector> Upsmon<C> {
 /// The connection is unusable after this error.
 fn broke(e: &ClientError) -> bool {
     !matches!(e, ClientError::Server(_))
+}
+
+/// After a request failed with `e`: if the connection broke, gives it up as libupsclient
+/// does (a `LOGOUT` written on the way out, whose failure is then what upsmon reports).
+async fn give_up<S>(conn: &mut Client<S>, e: ClientError) -> Failure
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send,
+{
+    if !broke(&e) {
+        return e.into();
+    }
+    Failure {
+        error: e,
+        logout: conn.abandon().await.err(),
+    }
 }
 
 /// Reads and parses `path` (an `upsmon.conf`); warnings are returned for the caller to log.

@@ -1,0 +1,153 @@
+//! upsmon's log when upsd goes away mid-session, against a fake upsd on 127.0.0.1 that
+//! closes the connection at a chosen request. NUT 2.8.0's upsmon, traced with strace when
+//! upsd is killed: the poll's request is written (the dead peer answers it with a reset),
+//! the read meets end-of-file, libupsclient then writes `LOGOUT` while giving the connection
+//! up, and that write's EPIPE is what is logged. When the server closes after *reading* the
+//! request instead, nothing was written after its close, the `LOGOUT` goes out and the
+//! end-of-file stands ("Server disconnected"). Both were checked against NUT 2.8.0's upsmon
+//! with a fake server that hangs up the same ways.
+//!
+//! upsmon's log is captured through a Unix datagram socket standing in for `/dev/log`.
+#![allow(clippy::unwrap_used)]
+
+use std::os::unix::net::UnixDatagram;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use nut_monitor::runtime::connector::TcpConnector;
+use nut_monitor::runtime::log::Logger;
+use nut_monitor::runtime::notify_exec::Notifier;
+use nut_monitor::runtime::power::DirectPowerOff;
+use nut_monitor::runtime::upsmon::{Control, Finish, Upsmon};
+use nut_monitor::upsmon::Settings;
+use nut_proto::config::UpsmonConf;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+/// Where the fake upsd hangs up.
+#[derive(Clone, Copy)]
+enum HangUp {
+    /// After answering the first `GET VAR` (upsd killed between two polls).
+    AfterFirstPoll,
+    /// On reading `USERNAME`, without answering it.
+    OnUsername,
+}
+
+/// A fake upsd for one connection, closed as `hang_up` says; the listener closes with it,
+/// so reconnecting is refused.
+async fn fake_upsd(hang_up: HangUp) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let (sock, _) = listener.accept().await.unwrap();
+        drop(listener);
+        let (rd, mut wr) = sock.into_split();
+        let mut lines = BufReader::new(rd).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            let reply = match line.split_whitespace().next() {
+                Some("STARTTLS") => "ERR FEATURE-NOT-CONFIGURED",
+                Some("USERNAME") if matches!(hang_up, HangUp::OnUsername) => return,
+                Some("GET") => "VAR ups ups.status \"OL\"",
+                _ => "OK",
+            };
+            wr.write_all(format!("{reply}\n").as_bytes()).await.unwrap();
+            if reply.starts_with("VAR") {
+                return;
+            }
+        }
+    });
+    port
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("nut-rs-gone-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// upsmon's log lines (the message part), received on a datagram socket.
+struct Syslog {
+    sock: UnixDatagram,
+    path: PathBuf,
+}
+
+impl Syslog {
+    fn new(dir: &Path) -> Self {
+        let path = dir.join("log.sock");
+        let sock = UnixDatagram::bind(&path).unwrap();
+        sock.set_nonblocking(true).unwrap();
+        Self { sock, path }
+    }
+
+    fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 2048];
+        while let Ok(n) = self.sock.recv(&mut buf) {
+            let line = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let msg = line.split_once("]: ").map_or(line.as_str(), |(_, m)| m);
+            out.push(msg.to_owned());
+        }
+        out
+    }
+}
+
+/// Runs upsmon (fast polls) against a fake upsd that hangs up as `hang_up` says until its
+/// log has a line containing `until`; returns the port and the log.
+async fn run(tag: &str, hang_up: HangUp, until: &str) -> (u16, Vec<String>) {
+    let dir = temp_dir(tag);
+    let port = fake_upsd(hang_up).await;
+    let text =
+        format!("MONITOR ups@127.0.0.1:{port} 1 admin secret primary\nNOTIFYFLAG COMMBAD IGNORE\n");
+    let conf = UpsmonConf::parse(&text, "upsmon.conf").unwrap().config;
+    let syslog = Syslog::new(&dir);
+    let log = Logger::new("upsmon", false, 0).with_socket(Some(syslog.path.clone()));
+    let notifier = Notifier::new(None, None, log.clone());
+    let power = DirectPowerOff::prepare(&conf, &log);
+    let mut settings = Settings::from_conf(&conf);
+    (settings.pollfreq, settings.pollfreqalert) =
+        (Duration::from_millis(100), Duration::from_millis(100));
+    let mon = Upsmon::new(
+        &conf,
+        TcpConnector::new(&conf),
+        notifier,
+        Box::new(power),
+        log,
+    )
+    .with_settings(settings);
+    let (tx, rx) = mpsc::channel(4);
+    let task = tokio::spawn(mon.run(rx));
+    let mut lines = Vec::new();
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        lines.extend(syslog.lines());
+        if lines.iter().any(|l| l.contains(until)) {
+            break;
+        }
+    }
+    tx.send(Control::Stop).await.unwrap();
+    let finish = tokio::time::timeout(Duration::from_secs(10), task).await;
+    assert_eq!(finish.unwrap().unwrap(), Finish::Stopped);
+    lines.extend(syslog.lines());
+    let _ = std::fs::remove_dir_all(&dir);
+    (port, lines)
+}
+
+#[tokio::test]
+async fn upsd_gone_between_polls_is_a_broken_pipe() {
+    let (port, log) = run("poll", HangUp::AfterFirstPoll, "connect failed").await;
+    let want = format!("Poll UPS [ups@127.0.0.1:{port}] failed - Write error: Broken pipe");
+    assert!(log.contains(&want), "{log:?}");
+    let refused = format!(
+        "UPS [ups@127.0.0.1:{port}]: connect failed: Connection failure: Connection refused"
+    );
+    assert!(log.contains(&refused), "{log:?}");
+}
+
+#[tokio::test]
+async fn upsd_gone_after_reading_the_request_is_server_disconnected() {
+    let (port, log) = run("username", HangUp::OnUsername, "connect failed").await;
+    let want = format!("Set username on [ups@127.0.0.1:{port}] failed: Server disconnected");
+    assert!(log.contains(&want), "{log:?}");
+}
