@@ -8,6 +8,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use common::{DevSource, RealNut};
@@ -103,22 +104,32 @@ fn logs_the_same_lines_as_nut() {
     }
 }
 
+/// `-i 0 -d <loops> -f "%VAR ups.status%"`: log the status `loops` times without waiting.
+fn status_loops(loops: &str) -> [&str; 6] {
+    ["-i", "0", "-d", loops, "-f", "%VAR ups.status%"]
+}
+
+/// A real upsd serving `one` (on line) and `two` (on battery, low).
+fn two_upses() -> RealNut {
+    RealNut::start(&[
+        ("one", DevSource::Inline("ups.status: OL\n".into())),
+        ("two", DevSource::Inline("ups.status: OB LB\n".into())),
+    ])
+}
+
+/// The line upslog prints on stdout for a UPS it logs to `file` at 0s intervals.
+fn announce(ups: &str, file: &Path) -> String {
+    format!(
+        "logging status of {ups} to {} (0s intervals)\n",
+        file.display()
+    )
+}
+
 #[test]
 fn stops_after_count_lines() {
     let nut = RealNut::start(&[("dummy", DevSource::Inline("ups.status: OB\n".into()))]);
     let ups = nut.addr("dummy");
-    let args = [
-        "-s",
-        &ups,
-        "-l",
-        "-",
-        "-i",
-        "0",
-        "-d",
-        "3",
-        "-f",
-        "%VAR ups.status%",
-    ];
+    let args = [&["-s", &ups, "-l", "-"][..], &status_loops("3")].concat();
     let (out, err, code) = run_until(OURS, &args, 100);
     assert_eq!(out.lines().filter(|l| *l == "OB").count(), 3, "{out}");
     assert_eq!(err, "3 loops have elapsed\nSignal 1: exiting\n");
@@ -155,39 +166,16 @@ fn usage_errors_match() {
 /// file, a file named twice is shared, and `-N` puts the UPS and a tab in front.
 #[test]
 fn several_targets_log_to_their_files() {
-    let nut = RealNut::start(&[
-        ("one", DevSource::Inline("ups.status: OL\n".into())),
-        ("two", DevSource::Inline("ups.status: OB LB\n".into())),
-    ]);
+    let nut = two_upses();
     let dir = nut.state_dir();
     let (f1, f2) = (dir.join("one.log"), dir.join("two.log"));
     let (one, two) = (nut.addr("one"), nut.addr("two"));
     let m1 = format!("{one},{}", f1.display());
     let m2 = format!("{two},{}", f2.display());
     let m3 = format!("{two},{}", f1.display());
-    let args = [
-        "-m",
-        &m1,
-        "-m",
-        &m2,
-        "-m",
-        &m3,
-        "-N",
-        "-F",
-        "-i",
-        "0",
-        "-d",
-        "2",
-        "-f",
-        "%VAR ups.status%",
-    ];
+    let m = ["-m", &m1, "-m", &m2, "-m", &m3, "-N", "-F"];
+    let args = [&m[..], &status_loops("2")].concat();
     let (out, err, code) = run_until(OURS, &args, 100);
-    let announce = |ups: &str, file: &std::path::Path| {
-        format!(
-            "logging status of {ups} to {} (0s intervals)\n",
-            file.display()
-        )
-    };
     assert_eq!(
         out,
         format!(
@@ -200,7 +188,7 @@ fn several_targets_log_to_their_files() {
     assert_eq!(err, "2 loops have elapsed\nSignal 1: exiting\n");
     assert_eq!(code, Some(0));
     let (l1, l2) = (format!("{one}\tOL\n"), format!("{two}\tOB LB\n"));
-    let read = |p: &std::path::Path| std::fs::read_to_string(p).expect("log file");
+    let read = |p: &Path| std::fs::read_to_string(p).expect("log file");
     assert_eq!(read(&f1), format!("{l1}{l2}{l1}{l2}"));
     assert_eq!(read(&f2), format!("{l2}{l2}"));
 }
@@ -220,38 +208,18 @@ fn bad_tuples_are_refused_like_nut() {
 /// that file, in `LIST UPS` order, announced as `ups@host:port`.
 #[test]
 fn wildcard_logs_every_served_ups() {
-    let nut = RealNut::start(&[
-        ("one", DevSource::Inline("ups.status: OL\n".into())),
-        ("two", DevSource::Inline("ups.status: OB LB\n".into())),
-    ]);
+    let nut = two_upses();
     let file = nut.state_dir().join("all.log");
     let all = format!("*@127.0.0.1:{},{}", nut.port(), file.display());
-    let args = [
-        "-m",
-        &all,
-        "-N",
-        "-F",
-        "-i",
-        "0",
-        "-d",
-        "2",
-        "-f",
-        "%VAR ups.status%",
-    ];
+    let args = [&["-m", &all, "-N", "-F"][..], &status_loops("2")].concat();
     let (out, err, code) = run_until(OURS, &args, 100);
     let (one, two) = (nut.addr("one"), nut.addr("two"));
-    let announce = |ups: &str| {
-        format!(
-            "logging status of {ups} to {} (0s intervals)\n",
-            file.display()
-        )
-    };
     assert_eq!(
         out,
         format!(
             "Network UPS Tools upslog 2.8.0\n{}{}",
-            announce(&one),
-            announce(&two)
+            announce(&one, &file),
+            announce(&two, &file)
         )
     );
     let query = format!(
