@@ -5,7 +5,8 @@
 #   cargo build --release -p nut-bins --bin upsd -p nut-benches --bin loadgen
 #   sudo scripts/bench-upsd.sh            # (root: NUT daemons run with -u root)
 #
-# Env: BIN (our binaries, default target/release), SECS (per run, default 5).
+# Env: BIN (our binaries, default target/release), SECS (per run, default 5), MODES (a subset),
+# PIN=0 (no core pinning), OURS_THREADS (tokio workers of ours; default 1).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,7 +35,7 @@ printf 'LISTEN 127.0.0.1 0\n' > "$dir/ours/upsd.conf"
 # With 2+ cores, each server gets core 1 to itself and the load generator core 0, so the
 # comparison is server against server rather than server against load generator.
 SRV=(); CLI=()
-if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then SRV=(taskset -c 1); CLI=(taskset -c 0); fi
+if [ "${PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then SRV=(taskset -c 1); CLI=(taskset -c 0); fi
 export NUT_STATEPATH="$dir/state" NUT_ALTPIDPATH="$dir/state"
 NUT_CONFPATH="$dir/real" /lib/nut/dummy-ups -a dummy -u root -F >"$dir/drv.log" 2>&1 & pids+=($!)
 for _ in $(seq 100); do [ -S "$dir/state/dummy-ups-dummy" ] && break; sleep 0.1; done
