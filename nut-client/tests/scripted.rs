@@ -211,16 +211,22 @@ async fn session_requests() {
     server.await.unwrap();
 }
 
+/// As upsmon 2.8.0: any answer to PRIMARY but OK is followed by MASTER, whose answer
+/// decides (an old server does not know PRIMARY; a refusal is asked again the old way).
 #[tokio::test]
-async fn primary_falls_back_to_master_on_an_old_server() {
+async fn primary_falls_back_to_master_on_any_refusal() {
     let (mut c, server) = scripted(&[
         ("PRIMARY ups", "ERR UNKNOWN-COMMAND\n"),
         ("MASTER ups", "OK\n"),
         ("PRIMARY ups", "ERR ACCESS-DENIED\n"),
+        ("MASTER ups", "ERR ACCESS-DENIED\n"),
+        ("PRIMARY ups", "WHAT\n"),
+        ("MASTER ups", "OK MASTER-GRANTED\n"),
     ]);
     c.primary("ups").await.unwrap();
     let denied = c.primary("ups").await;
     assert_eq!(denied, Err(ClientError::Server(ErrorCode::AccessDenied)));
+    c.primary("ups").await.unwrap();
     drop(c);
     server.await.unwrap();
 }

@@ -1,6 +1,6 @@
 //! Authentication and privileges: USERNAME, PASSWORD, LOGIN, LOGOUT, PRIMARY/MASTER, FSD.
 
-use nut_proto::{ErrorCode, Request, Response};
+use nut_proto::{Request, Response};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::{unexpected, Client};
@@ -34,15 +34,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Client<S> {
         result
     }
 
-    /// `PRIMARY <ups>`: claims the primary role (upsmon `primary`). A server older than
-    /// 2.8.0 answers `ERR UNKNOWN-COMMAND`; then `MASTER <ups>` is sent instead.
+    /// `PRIMARY <ups>`: claims the primary role (upsmon `primary`). Any answer but `OK`
+    /// (a server older than 2.8.0 answers `ERR UNKNOWN-COMMAND`) is followed by
+    /// `MASTER <ups>`, whose answer decides, as upsmon 2.8.0 does.
     pub async fn primary(&mut self, ups: &str) -> Result<(), ClientError> {
         match self.call(&Request::Primary(ups.into())).await {
             Ok((_, Response::OkPrimaryGranted | Response::OkMasterGranted | Response::Ok)) => {
                 Ok(())
             }
-            Ok((line, _)) => Err(unexpected("OK PRIMARY-GRANTED", line)),
-            Err(ClientError::Server(ErrorCode::UnknownCommand)) => self.master(ups).await,
+            Ok(_) | Err(ClientError::Server(_)) => self.master(ups).await,
             Err(e) => Err(e),
         }
     }
