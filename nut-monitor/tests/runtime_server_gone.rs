@@ -12,6 +12,7 @@
 
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use nut_monitor::runtime::connector::TcpConnector;
@@ -25,18 +26,22 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
-/// Where the fake upsd hangs up.
+/// What the fake upsd does.
 #[derive(Clone, Copy)]
 enum HangUp {
-    /// After answering the first `GET VAR` (upsd killed between two polls).
+    /// Hangs up after answering the first `GET VAR` (upsd killed between two polls).
     AfterFirstPoll,
-    /// On reading `USERNAME`, without answering it.
+    /// Hangs up on reading `USERNAME`, without answering it.
     OnUsername,
+    /// Never hangs up; refuses `LOGIN` (a wrong password: upsd checks it at `LOGIN`).
+    RefuseLogin,
+    /// Never hangs up; refuses `PRIMARY` and `MASTER` (a user without `upsmon primary`).
+    RefusePrimary,
 }
 
 /// A fake upsd for one connection, closed as `hang_up` says; the listener closes with it,
-/// so reconnecting is refused.
-async fn fake_upsd(hang_up: HangUp) -> u16 {
+/// so reconnecting is refused. The requests it got are kept in `seen`.
+async fn fake_upsd(hang_up: HangUp, seen: Arc<Mutex<Vec<String>>>) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
@@ -45,14 +50,18 @@ async fn fake_upsd(hang_up: HangUp) -> u16 {
         let (rd, mut wr) = sock.into_split();
         let mut lines = BufReader::new(rd).lines();
         while let Ok(Some(line)) = lines.next_line().await {
-            let reply = match line.split_whitespace().next() {
-                Some("STARTTLS") => "ERR FEATURE-NOT-CONFIGURED",
-                Some("USERNAME") if matches!(hang_up, HangUp::OnUsername) => return,
-                Some("GET") => "VAR ups ups.status \"OL\"",
+            let word = line.split_whitespace().next().unwrap_or("").to_owned();
+            seen.lock().unwrap().push(line);
+            let reply = match (word.as_str(), hang_up) {
+                ("STARTTLS", _) => "ERR FEATURE-NOT-CONFIGURED",
+                ("USERNAME", HangUp::OnUsername) => return,
+                ("LOGIN", HangUp::RefuseLogin) => "ERR ACCESS-DENIED",
+                ("PRIMARY" | "MASTER", HangUp::RefusePrimary) => "ERR ACCESS-DENIED",
+                ("GET", _) => "VAR ups ups.status \"OL\"",
                 _ => "OK",
             };
             wr.write_all(format!("{reply}\n").as_bytes()).await.unwrap();
-            if reply.starts_with("VAR") {
+            if reply.starts_with("VAR") && matches!(hang_up, HangUp::AfterFirstPoll) {
                 return;
             }
         }
@@ -94,10 +103,18 @@ impl Syslog {
 }
 
 /// Runs upsmon (fast polls) against a fake upsd that hangs up as `hang_up` says until its
-/// log has a line containing `until`; returns the port and the log.
+/// log, or what the fake upsd got, has a line containing `until`; returns the port and the
+/// log.
 async fn run(tag: &str, hang_up: HangUp, until: &str) -> (u16, Vec<String>) {
+    let (port, log, _) = run_seen(tag, hang_up, until).await;
+    (port, log)
+}
+
+/// [`run`], also returning the requests the fake upsd got.
+async fn run_seen(tag: &str, hang_up: HangUp, until: &str) -> (u16, Vec<String>, Vec<String>) {
     let dir = temp_dir(tag);
-    let port = fake_upsd(hang_up).await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let port = fake_upsd(hang_up, seen.clone()).await;
     let text =
         format!("MONITOR ups@127.0.0.1:{port} 1 admin secret primary\nNOTIFYFLAG COMMBAD IGNORE\n");
     let conf = UpsmonConf::parse(&text, "upsmon.conf").unwrap().config;
@@ -122,7 +139,8 @@ async fn run(tag: &str, hang_up: HangUp, until: &str) -> (u16, Vec<String>) {
     for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(50)).await;
         lines.extend(syslog.lines());
-        if lines.iter().any(|l| l.contains(until)) {
+        let asked = seen.lock().unwrap().iter().any(|l| l.contains(until));
+        if asked || lines.iter().any(|l| l.contains(until)) {
             break;
         }
     }
@@ -131,7 +149,8 @@ async fn run(tag: &str, hang_up: HangUp, until: &str) -> (u16, Vec<String>) {
     assert_eq!(finish.unwrap().unwrap(), Finish::Stopped);
     lines.extend(syslog.lines());
     let _ = std::fs::remove_dir_all(&dir);
-    (port, lines)
+    let seen = seen.lock().unwrap().clone();
+    (port, lines, seen)
 }
 
 #[tokio::test]
@@ -150,4 +169,38 @@ async fn upsd_gone_after_reading_the_request_is_server_disconnected() {
     let (port, log) = run("username", HangUp::OnUsername, "connect failed").await;
     let want = format!("Set username on [ups@127.0.0.1:{port}] failed: Server disconnected");
     assert!(log.contains(&want), "{log:?}");
+}
+
+/// Checked against NUT 2.8.0's upsmon with a wrong password: it reads the answer to `LOGIN`
+/// raw and logs it as it came, keeps the connection and polls it (no new login).
+#[tokio::test]
+async fn a_refused_login_is_logged_as_upsd_answered_and_polling_goes_on() {
+    let (port, log, seen) = run_seen("login", HangUp::RefuseLogin, "GET VAR").await;
+    let want = format!("Login on UPS [ups@127.0.0.1:{port}] failed - got [ERR ACCESS-DENIED]");
+    assert!(log.contains(&want), "{log:?}");
+    let logins = seen.iter().filter(|l| l.starts_with("LOGIN")).count();
+    assert_eq!(logins, 1, "{seen:?}");
+    let polled = seen
+        .iter()
+        .position(|l| l.starts_with("GET VAR ups ups.status"));
+    let login = seen.iter().position(|l| l.starts_with("LOGIN"));
+    assert!(polled > login, "{seen:?}");
+    assert!(!seen.iter().any(|l| l.starts_with("PRIMARY")), "{seen:?}");
+}
+
+/// upsmon 2.8.0 asks `MASTER` after any refusal of `PRIMARY` and logs the last answer.
+#[tokio::test]
+async fn a_refused_primary_is_asked_again_as_master_and_its_answer_logged() {
+    let (port, log, seen) = run_seen("primary", HangUp::RefusePrimary, "Response:").await;
+    let sys = format!("ups@127.0.0.1:{port}");
+    let want = [
+        format!("Primary managerial privileges unavailable on UPS [{sys}]"),
+        "Response: [ERR ACCESS-DENIED]".to_owned(),
+    ];
+    assert!(log.windows(2).any(|w| w == want), "{log:?}");
+    let asked: Vec<_> = seen
+        .iter()
+        .filter(|l| l.starts_with("PRIMARY") || l.starts_with("MASTER"))
+        .collect();
+    assert_eq!(asked, ["PRIMARY ups", "MASTER ups"], "{seen:?}");
 }

@@ -373,3 +373,17 @@ fn shutdown_hostsync_is_raised_only_when_configured() {
         "{log:?}"
     );
 }
+
+/// A refused login on a new connection skips that UPS's poll for one cycle (upsmon 2.8.0
+/// returns before polling): nothing is raised, unlike a failed poll, and the next cycle's
+/// status is the first contact.
+#[test]
+fn a_skipped_poll_raises_nothing() {
+    let mut r = Rig::new(PRIMARY);
+    r.m.handle_input(Input::Polled(vec![PollResult::Skipped]), r.now);
+    r.drain();
+    assert_eq!(r.take(), Vec::<String>::new());
+    r.cycle(&[Some("OL")]);
+    r.cycle(&[Some("OB")]);
+    assert_eq!(r.take(), ["ONBATT UPS ups@localhost on battery"]);
+}

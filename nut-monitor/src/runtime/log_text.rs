@@ -77,8 +77,21 @@ pub fn poll_failed(sys: &str, ups: &str, host: &str, f: &Failure) -> String {
     }
 }
 
+/// The reply line upsd gave when it was read but is not `OK` (an `ERR` or anything else):
+/// upsmon reads its login replies raw (`upscli_readline`) and logs such a line as it came.
+pub fn refusal_line(e: &ClientError) -> Option<String> {
+    match e {
+        ClientError::Server(code) => Some(format!("ERR {code}")),
+        ClientError::Unexpected { got, .. } => Some(got.clone()),
+        _ => None,
+    }
+}
+
 /// The log lines for a failed login `step` on `sys`.
 pub fn login_failed(sys: &str, step: LoginStep, f: &Failure) -> Vec<(Level, String)> {
+    if let Some(got) = refusal_line(&f.error) {
+        return refused(sys, step, &got);
+    }
     let sent = f.sent();
     let t = f.text();
     let line = match (step, sent) {
@@ -109,6 +122,29 @@ pub fn login_failed(sys: &str, step: LoginStep, f: &Failure) -> Vec<(Level, Stri
     vec![(level, line)]
 }
 
+/// The log lines for a login `step` on `sys` whose reply was read but was `got`, not `OK`
+/// (upsmon 2.8.0 does not look at the reply to `USERNAME`: nothing is logged for it).
+fn refused(sys: &str, step: LoginStep, got: &str) -> Vec<(Level, String)> {
+    match step {
+        LoginStep::Username => Vec::new(),
+        LoginStep::Password => vec![(
+            Level::Err,
+            format!("Set password on [{sys}] failed - got [{got}]"),
+        )],
+        LoginStep::Login => vec![(
+            Level::Err,
+            format!("Login on UPS [{sys}] failed - got [{got}]"),
+        )],
+        LoginStep::Primary => vec![
+            (
+                Level::Alert,
+                format!("Primary managerial privileges unavailable on UPS [{sys}]"),
+            ),
+            (Level::Alert, format!("Response: [{got}]")),
+        ],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,11 +156,37 @@ mod tests {
         let denied = ClientError::Server(ErrorCode::AccessDenied).into();
         assert_eq!(
             login_failed("u@h", LoginStep::Login, &denied),
-            [(Level::Err, "Can't login to UPS [u@h]: Access denied".into())]
+            [(
+                Level::Err,
+                "Login on UPS [u@h] failed - got [ERR ACCESS-DENIED]".into()
+            )]
         );
         assert_eq!(
+            login_failed("u@h", LoginStep::Password, &denied),
+            [(
+                Level::Err,
+                "Set password on [u@h] failed - got [ERR ACCESS-DENIED]".into()
+            )]
+        );
+        assert_eq!(login_failed("u@h", LoginStep::Username, &denied), []);
+        assert_eq!(
             login_failed("u@h", LoginStep::Primary, &denied)[1],
-            (Level::Alert, "Reason: Access denied".into())
+            (Level::Alert, "Response: [ERR ACCESS-DENIED]".into())
+        );
+        let reset = ClientError::from(std::io::Error::from_raw_os_error(104)).into();
+        assert_eq!(
+            login_failed("u@h", LoginStep::Primary, &reset)[1],
+            (
+                Level::Alert,
+                "Reason: Read error: Connection reset by peer".into()
+            )
+        );
+        assert_eq!(
+            login_failed("u@h", LoginStep::Login, &reset),
+            [(
+                Level::Err,
+                "Can't login to UPS [u@h]: Read error: Connection reset by peer".into()
+            )]
         );
         let pipe = ClientError::Io(Arc::new(std::io::ErrorKind::BrokenPipe.into()));
         assert_eq!(

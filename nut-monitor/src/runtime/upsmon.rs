@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use nut_client::{Client, ClientError, UpscliStage};
 
-use super::log_text::{login_failed, poll_failed, Failure, LoginStep};
+use super::log_text::{login_failed, poll_failed, refusal_line, Failure, LoginStep};
 use nut_proto::config::upsmon_conf::ShutdownExit;
 use nut_proto::config::{NotifyType, UpsmonConf};
 use nut_proto::UpsAddr;
@@ -285,7 +285,13 @@ impl<C: Connector> Upsmon<C> {
         let sys = self.monitor.settings().targets[i].system.clone();
         if self.conns[i].is_none() {
             match self.open(&t, &sys).await {
-                Ok(c) => self.conns[i] = Some(c),
+                Ok((c, true)) => self.conns[i] = Some(c),
+                // upsmon 2.8.0 keeps the connection but does not poll in the cycle whose
+                // login was refused; the next cycle polls without logging in again.
+                Ok((c, false)) => {
+                    self.conns[i] = Some(c);
+                    return PollResult::Skipped;
+                }
                 Err(e) => {
                     let e = e.upscli_text(UpscliStage::Connect);
                     self.log
@@ -311,8 +317,9 @@ impl<C: Connector> Upsmon<C> {
         }
     }
 
-    /// Connects and logs in. A refused login is logged, the connection kept.
-    async fn open(&self, t: &Target, sys: &str) -> Result<Client<C::Stream>, ClientError> {
+    /// Connects and logs in; also says whether the login went through. A refused login is
+    /// logged, the connection kept.
+    async fn open(&self, t: &Target, sys: &str) -> Result<(Client<C::Stream>, bool), ClientError> {
         let mut c = self.connector.connect(&t.host, t.port).await?;
         if let Err((step, e)) = self.login(&mut c, t).await {
             let f = give_up(&mut c, e).await;
@@ -322,10 +329,10 @@ impl<C: Connector> Upsmon<C> {
             if broke(&f.error) {
                 return Err(f.error);
             }
-        } else {
-            self.log.debug(1, &format!("Logged into UPS {sys}"));
+            return Ok((c, false));
         }
-        Ok(c)
+        self.log.debug(1, &format!("Logged into UPS {sys}"));
+        Ok((c, true))
     }
 
     async fn login(
@@ -334,9 +341,11 @@ impl<C: Connector> Upsmon<C> {
         t: &Target,
     ) -> Result<(), (LoginStep, ClientError)> {
         let at = |step| move |e| (step, e);
-        c.username(&t.username)
-            .await
-            .map_err(at(LoginStep::Username))?;
+        // upsmon 2.8.0 reads the answer to USERNAME but does not look at it.
+        match c.username(&t.username).await {
+            Err(e) if refusal_line(&e).is_none() => return Err((LoginStep::Username, e)),
+            _ => {}
+        }
         c.password(&t.password)
             .await
             .map_err(at(LoginStep::Password))?;

@@ -259,6 +259,7 @@ impl Monitor {
         for i in 0..self.upses.len() {
             let events = match results.get(i) {
                 Some(PollResult::Status(st)) => self.upses[i].apply_status(st, now, rb, nc),
+                Some(PollResult::Skipped) => continue,
                 _ => {
                     let mut ev = Vec::new();
                     self.upses[i].gone(now, nc, &mut ev);

@@ -86,9 +86,12 @@ const KNOWN_TOKENS: [&str; 20] = [
 pub enum PollResult {
     /// `ups.status` as the server returned it (without the quotes).
     Status(String),
-    /// The UPS could not be read (connection refused or lost, login failed, unknown UPS,
-    /// stale data, driver not connected...).
+    /// The UPS could not be read (connection refused or lost, unknown UPS, stale data,
+    /// driver not connected...).
     Failed,
+    /// Not polled in this cycle: upsd refused the login on a new connection (upsmon keeps
+    /// the connection and polls it from the next cycle on). Nothing changes for the UPS.
+    Skipped,
 }
 
 /// Notifications a status change raises, in the order upsmon raises them, with details.
