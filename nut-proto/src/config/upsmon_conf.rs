@@ -104,14 +104,40 @@ pub struct UpsmonConf {
 impl UpsmonConf {
     /// Parses the text of an `upsmon.conf`; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Parsed<Self>, ConfigError> {
+        Self::parse_traced(text, file).map(|(parsed, _)| parsed)
+    }
+
+    /// [`parse`](Self::parse), also telling which lines set what upsmon 2.8.0 reports while
+    /// it reads the file: `(line, Applied)` pairs in file order (lines count from 1, as in
+    /// the warnings).
+    ///
+    /// ```
+    /// use nut_proto::config::upsmon_conf::{Applied, UpsmonConf};
+    ///
+    /// let text = "MONITOR a@h 1 u p primary\nBOGUS\nPOWERDOWNFLAG /etc/killpower\n";
+    /// let (parsed, applied) = UpsmonConf::parse_traced(text, "upsmon.conf")?;
+    /// assert_eq!(applied, [(1, Applied::Monitor(0)), (3, Applied::PowerDownFlag)]);
+    /// assert_eq!(parsed.warnings[0].line, 2);
+    /// # Ok::<(), nut_proto::ConfigError>(())
+    /// ```
+    pub fn parse_traced(text: &str, file: &str) -> Result<(Parsed<Self>, Trace), ConfigError> {
         let mut r = Reader::new(file);
         let mut conf = Self::default();
         let mut min_line = None;
+        let mut applied = Vec::new();
         for (line, words) in r.lines(text) {
             if words[0] == "MINSUPPLIES" {
                 min_line = Some(line);
             }
-            match conf.apply(&words) {
+            let monitors = conf.monitors.len();
+            let result = conf.apply(&words);
+            if conf.monitors.len() > monitors {
+                applied.push((line, Applied::Monitor(monitors)));
+            }
+            match result {
+                Ok(()) if words[0] == "POWERDOWNFLAG" => {
+                    applied.push((line, Applied::PowerDownFlag));
+                }
                 Ok(()) => {}
                 Err(Problem::Warn(kind)) => r.warn(line, kind),
                 Err(Problem::Fatal(kind)) => return Err(r.error(line, kind)),
@@ -126,7 +152,7 @@ impl UpsmonConf {
             let line = min_line.unwrap_or_else(|| text.lines().count().max(1));
             return Err(r.error(line, bad_args("MINSUPPLIES", &reason)));
         }
-        Ok(r.finish(conf))
+        Ok((r.finish(conf), applied))
     }
 
     /// `MINSUPPLIES`, or 1.
@@ -242,6 +268,20 @@ impl UpsmonConf {
     }
 }
 
+/// A line that took effect and that upsmon reports as it reads the file (see
+/// [`UpsmonConf::parse_traced`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Applied {
+    /// A `MONITOR` line: the index of its entry in [`UpsmonConf::monitors`].
+    Monitor(usize),
+    /// A `POWERDOWNFLAG` line (the last one is the setting).
+    PowerDownFlag,
+}
+
+/// `(line, what it set)` pairs in file order: see [`UpsmonConf::parse_traced`].
+pub type Trace = Vec<(usize, Applied)>;
+
 /// What is wrong with a line.
 enum Problem {
     /// Logged by upsmon; the line is skipped.
@@ -328,5 +368,32 @@ impl fmt::Display for UpsmonConf {
             write_opt(f, name, &v)?;
         }
         write_flag(f, "ALARMCRITICAL", self.alarmcritical)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trace_names_the_monitor_entries_kept_and_the_flag_lines() {
+        let text = "MONITOR a@h 1 u p primary\n\
+                    MONITOR a@h 1 u p primary\n\
+                    MONITOR b@h 0 u p sideways\n\
+                    MONITOR c@h x u p primary\n\
+                    POWERDOWNFLAG\n\
+                    POWERDOWNFLAG /k\n";
+        let (parsed, applied) = UpsmonConf::parse_traced(text, "f").expect("parses");
+        assert_eq!(
+            applied,
+            [
+                (1, Applied::Monitor(0)),
+                (3, Applied::Monitor(1)),
+                (6, Applied::PowerDownFlag)
+            ]
+        );
+        let lines: Vec<usize> = parsed.warnings.iter().map(|w| w.line).collect();
+        assert_eq!(lines, [2, 3, 4, 5]);
+        assert_eq!(parsed.config.monitors[1].system, "b@h");
     }
 }
