@@ -11,7 +11,7 @@ use nut_monitor::runtime::pidfile;
 use nut_monitor::runtime::power::{self, DirectPowerOff, PowerOff};
 use nut_monitor::runtime::privsep::{self, ParentLink};
 use nut_monitor::runtime::upsmon::Control;
-use nut_monitor::runtime::upsmon::{load_conf, load_conf_logged, reload_control, run_process};
+use nut_monitor::runtime::upsmon::{load_conf, load_conf_announced, reload_control, run_process};
 use nut_monitor::runtime::upsmon::{ProcessOptions, USAGE};
 use tokio::signal::unix::signal;
 use tokio::signal::unix::SignalKind as K;
@@ -50,13 +50,12 @@ fn main() -> ExitCode {
         Err(code) => return code,
     };
     let pidpath = pidfile::pidfile(&prog);
-    if let Some(sig) = cli.cmd {
-        return pidfile::signal_target(&pidpath, cli.pid, Some(sig))
-            .map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS);
-    }
     let fg = cli.foreground();
     // As upsmon: stderr only until it detaches (and always with -F/-D), syslog only after.
     let log = Logger::new(&prog, fg || !privsep::is_background(), cli.debug).daemon();
+    if let Some(sig) = cli.cmd {
+        return ExitCode::from(u8::from(!pidfile::command(&pidpath, cli.pid, sig, &log)));
+    }
     let conf_path = (cli.conf.clone()).unwrap_or_else(|| pidfile::confpath().join("upsmon.conf"));
     let opts = ProcessOptions {
         family: cli.family,
@@ -66,7 +65,8 @@ fn main() -> ExitCode {
         let link = Box::new(ParentLink::new(log.clone()));
         return monitor(conf_path, link, log, &opts, true);
     }
-    if pidfile::signal_target(&pidpath, cli.pid, None).is_ok() {
+    // Checked once, by the process the user started.
+    if !privsep::is_background() && pidfile::previous_running(&pidpath, cli.pid, &log) {
         println!("Fatal error: A previous upsmon instance is already running!\nEither stop the previous instance first, or use the 'reload' command.");
         return ExitCode::FAILURE;
     }
@@ -76,7 +76,7 @@ fn main() -> ExitCode {
             .map(|p| p.config)
             .map_err(|e| e.to_string())
     } else {
-        load_conf_logged(&conf_path, &log)
+        load_conf_announced(&conf_path, &log)
     };
     let conf = match loaded {
         Ok(c) => c,

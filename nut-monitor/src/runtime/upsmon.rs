@@ -17,7 +17,7 @@ use std::time::Duration;
 use nut_client::{Client, ClientError, UpscliStage};
 
 use super::log_text::{login_failed, poll_failed, refusal_line, Failure, LoginStep};
-use nut_proto::config::upsmon_conf::ShutdownExit;
+use nut_proto::config::upsmon_conf::{Applied, ShutdownExit, Trace};
 use nut_proto::config::{NotifyType, UpsmonConf};
 use nut_proto::UpsAddr;
 use tokio::sync::mpsc;
@@ -430,10 +430,21 @@ where
 pub fn load_conf(
     path: &std::path::Path,
 ) -> Result<nut_proto::config::Parsed<UpsmonConf>, MonitorError> {
+    load_conf_traced(path).map(|(parsed, _)| parsed)
+}
+
+/// [`load_conf`], with what each line set ([`UpsmonConf::parse_traced`]).
+fn load_conf_traced(path: &std::path::Path) -> Result<Traced, MonitorError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| MonitorError::io(format!("Can't open {}", path.display()), e))?;
-    Ok(UpsmonConf::parse(&text, &path.display().to_string())?)
+    Ok(UpsmonConf::parse_traced(
+        &text,
+        &path.display().to_string(),
+    )?)
 }
+
+/// A parsed `upsmon.conf` and the lines that set its `MONITOR`s and `POWERDOWNFLAG`.
+type Traced = (nut_proto::config::Parsed<UpsmonConf>, Trace);
 
 /// What a monitoring process uses besides its configuration (upsmon's fixed choices,
 /// replaceable for tests).
@@ -480,6 +491,57 @@ pub fn load_conf_logged(path: &std::path::Path, log: &Logger) -> Result<UpsmonCo
     Ok(parsed.config)
 }
 
+/// [`load_conf`] at start, logged as upsmon 2.8.0 reads the file: each `MONITOR` entry and
+/// the `POWERDOWNFLAG` ([`startup_lines`]) among the warnings, in file order. (A reload logs
+/// the warnings only: [`load_conf_logged`].)
+pub fn load_conf_announced(path: &std::path::Path, log: &Logger) -> Result<UpsmonConf, String> {
+    let (parsed, applied) = load_conf_traced(path).map_err(|e| e.to_string())?;
+    for (level, line) in startup_lines(&parsed, &applied) {
+        log.log(level, &line);
+    }
+    Ok(parsed.config)
+}
+
+/// What upsmon 2.8.0 logs while it reads its configuration at start, in file order:
+/// `UPS: <system> (primary|secondary) (power value <n>)` (`UPS: <system> (monitoring only)`
+/// for power value 0) per `MONITOR` entry, `Using power down flag file <path>` per
+/// `POWERDOWNFLAG`, and the warnings (after the entry of their own line).
+pub fn startup_lines(
+    parsed: &nut_proto::config::Parsed<UpsmonConf>,
+    applied: &[(usize, Applied)],
+) -> Vec<(Level, String)> {
+    let conf = &parsed.config;
+    let info = applied.iter().filter_map(|&(line, what)| {
+        let text = match what {
+            Applied::Monitor(i) => monitor_line(conf.monitors.get(i)?),
+            Applied::PowerDownFlag => {
+                format!(
+                    "Using power down flag file {}",
+                    conf.powerdownflag.as_deref()?
+                )
+            }
+            _ => return None,
+        };
+        Some((line, 0, Level::Info, text))
+    });
+    let warnings = (parsed.warnings.iter()).map(|w| (w.line, 1, Level::Warning, w.to_string()));
+    let mut all: Vec<_> = info.chain(warnings).collect();
+    all.sort_by_key(|&(line, rank, ..)| (line, rank));
+    all.into_iter().map(|(_, _, l, t)| (l, t)).collect()
+}
+
+/// `UPS: <system> ...` for one `MONITOR` entry.
+fn monitor_line(m: &nut_proto::config::upsmon_conf::Monitor) -> String {
+    if m.power_value == 0 {
+        return format!("UPS: {} (monitoring only)", m.system);
+    }
+    let role = match m.role {
+        nut_proto::config::upsd_users::UpsmonRole::Primary => "primary",
+        _ => "secondary",
+    };
+    format!("UPS: {} ({role}) (power value {})", m.system, m.power_value)
+}
+
 /// A monitoring process: [`serve`] over TCP, plus the parent watch in the privilege-split
 /// child (`watch_parent`). `tx` feeds `rx`.
 pub async fn run_process(
@@ -509,5 +571,35 @@ pub fn reload_control(path: &std::path::Path, log: &Logger) -> Option<Control> {
             log.log(Level::Err, &e);
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod startup_tests {
+    use super::*;
+
+    #[test]
+    fn startup_lines_follow_the_file_with_the_warnings_between() {
+        let text = "MONITOR a@h 2 u p master\nBOGUS\nMONITOR b@h 0 u p primary\n\
+                    MONITOR c@h 1 u p other\nMONITOR a@h 1 u p primary\n\
+                    POWERDOWNFLAG /etc/killpower\n";
+        let (parsed, applied) = UpsmonConf::parse_traced(text, "f").expect("parses");
+        let lines: Vec<_> = startup_lines(&parsed, &applied)
+            .into_iter()
+            .map(|(level, text)| (level == Level::Info, text))
+            .collect();
+        let warn = |i: usize| (false, parsed.warnings[i].to_string());
+        assert_eq!(
+            lines,
+            [
+                (true, "UPS: a@h (primary) (power value 2)".to_owned()),
+                warn(0),
+                (true, "UPS: b@h (monitoring only)".to_owned()),
+                (true, "UPS: c@h (secondary) (power value 1)".to_owned()),
+                warn(1),
+                warn(2),
+                (true, "Using power down flag file /etc/killpower".to_owned()),
+            ]
+        );
     }
 }
