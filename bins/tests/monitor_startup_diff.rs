@@ -1,0 +1,277 @@
+//! What upsmon prints on stderr at start, ours against real upsmon 2.8.0: the check for a
+//! previous instance (for every kind of PID file) and the lines it logs while reading
+//! upsmon.conf (`UPS: ...` per MONITOR entry, `Using power down flag file ...`), in file
+//! order among the configuration warnings.
+//!
+//! Both run under `unshare -m` with the test's `run/` directory on `/run/nut`: real upsmon
+//! reads its PID file there, ours reads `NUT_ALTPIDPATH` (the same directory; DEVIATIONS.md),
+//! so the PID file's path is the one difference and is written `<pidfile>` in both. MONITOR
+//! names a closed port: the output is cut at the first connect failure, and real upsmon's NSS
+//! line (DEVIATIONS.md) is dropped. The configuration warnings have texts of their own
+//! (DEVIATIONS.md, configuration files), so each is compared as `<config warning>`, at its
+//! place.
+#![allow(clippy::unwrap_used)]
+
+mod monitor_support;
+
+use std::fs;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use monitor_support::{unique_dir, wait_until, Subject, REAL_UPSMON};
+
+/// `sh -c NS_SH sh <dir> <program> <args...>` under `unshare -m`.
+const NS_SH: &str = r#"set -e
+d="$1"; shift
+mount --bind "$d/run" /run/nut
+exec "$@"
+"#;
+
+/// A PID above any kernel's `pid_max` (at most 2^22): never a live process.
+const DEAD_PID: &str = "8388608\n";
+
+/// Two MONITOR lines (one with power value 0), a warning between them, a duplicate MONITOR
+/// (a warning) and POWERDOWNFLAG; MONITOR points at a port where nothing listens.
+fn write_conf(dir: &Path, port: u16) {
+    let conf = format!(
+        "MONITOR dummy@127.0.0.1:{port} 1 admin secret primary\n\
+         NOSUCHDIRECTIVE x\n\
+         MONITOR other@127.0.0.1:{port} 0 mon pass secondary\n\
+         MONITOR dummy@127.0.0.1:{port} 1 admin secret primary\n\
+         POWERDOWNFLAG {d}/killpower\n\
+         SHUTDOWNCMD /bin/true\n",
+        d = dir.display()
+    );
+    fs::write(dir.join("upsmon.conf"), conf).unwrap();
+}
+
+fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// A started upsmon, its process group stopped on drop.
+struct Run {
+    dir: std::path::PathBuf,
+    child: Child,
+    group: i32,
+}
+
+impl Run {
+    fn start(subject: Subject, dir: &Path, pid_file: Option<&str>, foreground: bool) -> Self {
+        let run = dir.join("run");
+        fs::create_dir_all(&run).unwrap();
+        if let Some(text) = pid_file {
+            fs::write(run.join("upsmon.pid"), text).unwrap();
+        }
+        let mut cmd = Command::new("unshare");
+        cmd.args(["-m", "sh", "-c", NS_SH, "sh"]).arg(dir);
+        match subject {
+            Subject::Real => cmd.arg(REAL_UPSMON),
+            Subject::Ours => cmd.arg(env!("CARGO_BIN_EXE_upsmon")),
+        };
+        if foreground {
+            cmd.arg("-F");
+        }
+        let child = cmd
+            .args(["-u", "root"])
+            .process_group(0)
+            .env("NUT_CONFPATH", dir)
+            .env("NUT_STATEPATH", dir)
+            .env("NUT_ALTPIDPATH", &run)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(fs::File::create(dir.join("stderr")).unwrap())
+            .spawn()
+            .unwrap();
+        let group = i32::try_from(child.id()).unwrap();
+        Self {
+            dir: dir.to_owned(),
+            child,
+            group,
+        }
+    }
+
+    fn stderr(&self) -> String {
+        fs::read_to_string(self.dir.join("stderr")).unwrap_or_default()
+    }
+
+    /// Waits until the startup is over: the first connection attempt failed, or the
+    /// process exited (a previous instance runs, or it detached).
+    fn settle(&mut self) -> Option<i32> {
+        let mut code = None;
+        wait_until(Duration::from_secs(15), || {
+            code = self.child.try_wait().ok().flatten().map(|s| s.code());
+            code.is_some() || self.stderr().contains("connect failed")
+        });
+        code.flatten()
+    }
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        // The detached processes are found through the PID file they wrote (never the test's
+        // own group, whose PID the live-instance case writes there).
+        let pid = fs::read_to_string(self.dir.join("run/upsmon.pid")).unwrap_or_default();
+        let own = process_group(&std::process::id().to_string());
+        let detached = process_group(pid.trim()).filter(|&g| g != self.group && Some(g) != own);
+        for group in [Some(self.group), detached].into_iter().flatten() {
+            for sig in ["-TERM", "-KILL"] {
+                let target = format!("-{group}");
+                let _ = Command::new("kill")
+                    .args([sig, "--", &target])
+                    .stderr(Stdio::null())
+                    .status();
+            }
+        }
+        let _ = self.child.wait();
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Field 5 of `/proc/<pid>/stat`.
+fn process_group(pid: &str) -> Option<i32> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = stat.rsplit_once(") ")?.1;
+    after.split(' ').nth(2)?.parse().ok()
+}
+
+/// The startup part of `stderr`, made comparable (see the module docs).
+fn startup_lines(stderr: &str, dir: &Path, port: u16) -> Vec<String> {
+    let conf = dir.join("upsmon.conf").display().to_string();
+    let ours_pid = dir.join("run/upsmon.pid").display().to_string();
+    stderr
+        .lines()
+        .take_while(|l| !l.contains("connect failed"))
+        .filter(|l| *l != "Init SSL without certificate database")
+        .map(|l| {
+            let real_warning = l.starts_with(&format!("{conf} line "))
+                || l.starts_with("Warning: ignoring duplicate UPS [");
+            if real_warning || l.starts_with(&format!("{conf}:")) {
+                return "<config warning>".to_owned();
+            }
+            l.replace(&ours_pid, "<pidfile>")
+                .replace("/run/nut/upsmon.pid", "<pidfile>")
+                .replace(&dir.display().to_string(), "<dir>")
+                .replace(&port.to_string(), "<port>")
+        })
+        .collect()
+}
+
+/// Starts `subject` with that PID file; its exit code (if it exited) and startup lines.
+fn startup(
+    subject: Subject,
+    pid_file: Option<&str>,
+    foreground: bool,
+) -> (Option<i32>, Vec<String>) {
+    let dir = unique_dir(match subject {
+        Subject::Real => "start-real",
+        Subject::Ours => "start-ours",
+    });
+    let port = closed_port();
+    write_conf(&dir, port);
+    let mut run = Run::start(subject, &dir, pid_file, foreground);
+    let code = run.settle();
+    (code, startup_lines(&run.stderr(), &dir, port))
+}
+
+fn compare(pid_file: Option<&str>, foreground: bool) -> Vec<String> {
+    let real = startup(Subject::Real, pid_file, foreground);
+    let ours = startup(Subject::Ours, pid_file, foreground);
+    assert_eq!(ours, real, "PID file {pid_file:?}, foreground {foreground}");
+    real.1
+}
+
+/// The configuration part both print (after the PID-file lines).
+const CONF_LINES: [&str; 5] = [
+    "UPS: dummy@127.0.0.1:<port> (primary) (power value 1)",
+    "<config warning>",
+    "UPS: other@127.0.0.1:<port> (monitoring only)",
+    "<config warning>",
+    "Using power down flag file <dir>/killpower",
+];
+
+fn expect(pid_lines: &[&str]) -> Vec<String> {
+    pid_lines
+        .iter()
+        .chain(&CONF_LINES)
+        .map(|s| (*s).to_owned())
+        .collect()
+}
+
+#[test]
+fn no_pid_file_says_the_check_was_impossible() {
+    let lines = compare(None, true);
+    assert_eq!(
+        lines,
+        expect(&[
+            "fopen <pidfile>: No such file or directory",
+            "Could not find PID file to see if previous upsmon instance is already running!",
+            "",
+        ])
+    );
+}
+
+#[test]
+fn an_empty_pid_file_cannot_be_parsed() {
+    let lines = compare(Some(""), true);
+    assert_eq!(
+        lines,
+        expect(&[
+            "Failed to read pid from <pidfile>",
+            "Could not parse PID file to see if previous upsmon instance is already running!",
+            "",
+        ])
+    );
+}
+
+#[test]
+fn a_pid_file_without_a_number_reads_as_pid_0() {
+    for text in ["\n", "abc\n"] {
+        let lines = compare(Some(text), true);
+        assert_eq!(
+            lines,
+            expect(&["Ignoring invalid pid number 0"]),
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn pid_1_is_never_signalled() {
+    let lines = compare(Some("1\n"), true);
+    assert_eq!(lines, expect(&["Ignoring invalid pid number 1"]));
+}
+
+#[test]
+fn a_dead_pid_fails_in_kill() {
+    let lines = compare(Some(DEAD_PID), true);
+    assert_eq!(lines, expect(&["kill: No such process"]));
+}
+
+#[test]
+fn numbers_that_are_no_pid() {
+    let lines = compare(Some("99999999999\n"), true);
+    let too_big = "Received a pid number too big for a pid_t: 99999999999";
+    assert_eq!(lines, expect(&[too_big]));
+    assert_eq!(compare(Some("-5\n"), true), expect(&[]));
+}
+
+#[test]
+fn a_live_previous_instance_stops_the_start_silently_on_stderr() {
+    let me = format!("{}\n", std::process::id());
+    let (code, lines) = startup(Subject::Real, Some(&me), true);
+    assert_eq!((code, lines.clone()), (Some(1), vec![]));
+    assert_eq!(startup(Subject::Ours, Some(&me), true), (code, lines));
+}
+
+#[test]
+fn without_f_the_lines_come_before_it_detaches() {
+    let (code, lines) = startup(Subject::Real, None, false);
+    assert_eq!(code, Some(0));
+    let (ours_code, ours) = startup(Subject::Ours, None, false);
+    assert_eq!((ours_code, &ours), (code, &lines));
+    assert_eq!(lines[3..], expect(&[])[..]);
+}
