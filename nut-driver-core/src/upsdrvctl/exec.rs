@@ -38,12 +38,8 @@ pub fn message(msg: &str) {
     use std::io::Write;
     let t = START.get_or_init(Instant::now).elapsed();
     let _ = if STAMPED.load(std::sync::atomic::Ordering::Relaxed) {
-        writeln!(
-            std::io::stderr(),
-            "{:>4}.{:06}\t{msg}",
-            t.as_secs(),
-            t.subsec_micros()
-        )
+        let stamp = nut_proto::text::debug_stamp(t);
+        writeln!(std::io::stderr(), "{stamp}{msg}")
     } else {
         writeln!(std::io::stderr(), "{msg}")
     };

@@ -5,6 +5,9 @@
 
 use std::os::unix::net::UnixDatagram;
 use std::path::PathBuf;
+use std::time::Instant;
+
+use nut_proto::text::debug_stamp;
 
 /// Syslog severities used here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,17 +41,30 @@ pub struct Logger {
     stderr: bool,
     debug: u8,
     socket: Option<PathBuf>,
+    start: Instant,
 }
 
 impl Logger {
     /// A logger tagged `tag` (the program name) writing to `/dev/log`, and to stderr when
-    /// `stderr` is set; debug lines up to level `debug` are printed.
+    /// `stderr` is set; debug lines up to level `debug` are printed. With `debug` above 0
+    /// every stderr line starts with the seconds since now, as NUT's (`   0.250000\t`), and
+    /// a debug line with its level (`[D1] `).
     pub fn new(tag: &str, stderr: bool, debug: u8) -> Self {
         Self {
             tag: tag.to_owned(),
             stderr,
             debug,
             socket: Some("/dev/log".into()),
+            start: Instant::now(),
+        }
+    }
+
+    /// What goes before a stderr line: nothing, or the time stamp when debugging.
+    fn stamp(&self) -> String {
+        if self.debug > 0 {
+            debug_stamp(self.start.elapsed())
+        } else {
+            String::new()
         }
     }
 
@@ -82,7 +98,7 @@ impl Logger {
     /// Logs `msg` at `level`.
     pub fn log(&self, level: Level, msg: &str) {
         if self.stderr {
-            eprintln!("{msg}");
+            eprintln!("{}{msg}", self.stamp());
         }
         if let Some(path) = &self.socket {
             let line = syslog_line(level, &self.tag, std::process::id(), msg);
@@ -96,7 +112,7 @@ impl Logger {
     /// Logs a debug line if the debug level is at least `level` (stderr only, like NUT).
     pub fn debug(&self, level: u8, msg: &str) {
         if self.debug >= level && self.stderr {
-            eprintln!("{msg}");
+            eprintln!("{}[D{level}] {msg}", self.stamp());
         }
     }
 }

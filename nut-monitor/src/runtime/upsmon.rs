@@ -284,6 +284,8 @@ impl<C: Connector> Upsmon<C> {
         };
         let sys = self.monitor.settings().targets[i].system.clone();
         if self.conns[i].is_none() {
+            self.log
+                .debug(1, &format!("Trying to connect to UPS [{sys}]"));
             match self.open(&t, &sys).await {
                 Ok((c, true)) => self.conns[i] = Some(c),
                 // upsmon 2.8.0 keeps the connection but does not poll in the cycle whose
@@ -303,8 +305,12 @@ impl<C: Connector> Upsmon<C> {
         let Some(conn) = self.conns[i].as_mut() else {
             return PollResult::Failed;
         };
+        self.log.debug(2, &format!("pollups: {sys}"));
         match conn.get_var(&t.ups, "ups.status").await {
-            Ok(status) => PollResult::Status(status),
+            Ok(status) => {
+                self.log.debug(2, &format!("parse_status: [{status}]"));
+                PollResult::Status(status)
+            }
             Err(e) => {
                 let f = give_up(conn, e).await;
                 self.log

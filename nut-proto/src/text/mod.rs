@@ -13,12 +13,14 @@ pub mod line;
 pub mod number;
 mod oserror;
 mod plain;
+mod stamp;
 pub mod words;
 
 pub use line::{LineDecoder, DEFAULT_MAX_LINE};
 pub use number::{atoi, leading_int};
 pub use oserror::strerror;
 pub use plain::split_plain_line;
+pub use stamp::debug_stamp;
 pub use words::{
     escape, quote, quoted, split_config, split_line, split_line_with, ConfLine, ConfigLines,
     Limits, WordSplitter,

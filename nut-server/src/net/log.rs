@@ -62,8 +62,7 @@ impl Logger {
                 }
                 return;
             }
-            let t = start.elapsed();
-            let stamp = format!("{:4}.{:06}\t", t.as_secs(), t.subsec_micros());
+            let stamp = nut_proto::text::debug_stamp(start.elapsed());
             match severity {
                 Level::Debug if level >= 2 => eprintln!("{stamp}[D2] {msg}"),
                 Level::Debug => {}
