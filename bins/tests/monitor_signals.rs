@@ -1,7 +1,7 @@
 //! Our upsmon binary: `-f <config>` (no upsmon.conf in NUT_CONFPATH at all), SIGHUP
 //! delivered with `-c reload -P <pid>` (no PID file where the command looks) rereads that file: a new
-//! MONITOR target and a new NOTIFYMSG take effect. Both UPSes stay on battery, so each
-//! target's first poll raises ONBATT.
+//! MONITOR target and a new NOTIFYMSG take effect, and the reload is logged as upsmon 2.8.0
+//! logs it. Both UPSes stay on battery, so each target's first poll raises ONBATT.
 #![allow(clippy::unwrap_used)]
 
 mod monitor_support;
@@ -68,6 +68,7 @@ fn reload_by_pid_rereads_the_f_config() {
         .unwrap();
     let file = dir.join("custom.conf");
     fs::write(&file, conf(&dir, sb.port, "a", "first %s")).unwrap();
+    let stderr = fs::File::create(dir.join("stderr")).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_upsmon"))
         .args(["-p", "-F", "-f"])
         .arg(&file)
@@ -76,7 +77,7 @@ fn reload_by_pid_rereads_the_f_config() {
         .env("NUT_STATEPATH", &empty)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let pid = child.id().to_string();
@@ -93,6 +94,15 @@ fn reload_by_pid_rereads_the_f_config() {
     let second = wait_until(Duration::from_secs(10), || notifications(&dir).len() == 2);
     assert!(second, "{:?}", notifications(&dir));
     assert_eq!(notifications(&dir), [a, b]);
+    // Logged as upsmon 2.8.0 logs a reload: the announcement, then the newly named system.
+    let log = fs::read_to_string(dir.join("stderr")).unwrap();
+    let reload = log.lines().skip_while(|l| *l != "Reloading configuration");
+    let new_ups = format!("UPS: b@127.0.0.1:{} (secondary) (power value 1)", sb.port);
+    assert_eq!(
+        reload.take(2).collect::<Vec<_>>(),
+        ["Reloading configuration", &new_ups],
+        "{log}"
+    );
     // -P also stands for the PID file in the "already running?" check.
     assert_eq!(
         ctl(&["-F", "-P", &pid, "-f", "/nonexistent"], &nopid),

@@ -27,5 +27,6 @@ pub mod notify_exec;
 pub mod pidfile;
 pub mod power;
 pub mod privsep;
+pub mod reload_text;
 pub mod upsmon;
 pub mod upssched;

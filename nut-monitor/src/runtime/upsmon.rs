@@ -17,6 +17,7 @@ use std::time::Duration;
 use nut_client::{Client, ClientError, UpscliStage};
 
 use super::log_text::{login_failed, poll_failed, refusal_line, Failure, LoginStep};
+use super::reload_text::{monitor_line, reload_lines, restart_warnings};
 use nut_proto::config::upsmon_conf::{Applied, ShutdownExit, Trace};
 use nut_proto::config::{NotifyType, UpsmonConf};
 use nut_proto::UpsAddr;
@@ -105,6 +106,7 @@ pub struct Upsmon<C: Connector> {
     log: Logger,
     parent_gone: bool,
     parent_gone_warned: Option<Instant>,
+    conf: UpsmonConf,
 }
 
 impl<C: Connector> std::fmt::Debug for Upsmon<C> {
@@ -140,6 +142,7 @@ impl<C: Connector> Upsmon<C> {
             log,
             parent_gone: false,
             parent_gone_warned: None,
+            conf: conf.clone(),
         }
     }
 
@@ -219,9 +222,18 @@ impl<C: Connector> Upsmon<C> {
             .log(Level::Alert, "Parent died - shutdown impossible");
     }
 
-    /// Applies a new configuration: changed targets are reconnected.
+    /// Applies a new configuration: changed targets are reconnected. Logs what upsmon
+    /// 2.8.0 logs while it applies one (new systems, redefined settings, settings that need
+    /// a restart); `Reloading configuration` and the file's warnings come before, from
+    /// [`reload_control`].
     pub fn reload(&mut self, conf: &UpsmonConf) {
-        self.log.log(Level::Info, "Reloading configuration");
+        for line in reload_lines(&self.conf, conf) {
+            self.log.log(Level::Info, &line);
+        }
+        for line in restart_warnings(&self.conf, conf) {
+            self.log.log(Level::Warning, &line);
+        }
+        self.conf = conf.clone();
         let new = targets(conf);
         let mut conns: Vec<_> = new.iter().map(|_| None).collect();
         for (i, t) in new.iter().enumerate() {
@@ -536,18 +548,6 @@ pub fn startup_lines(
     all.into_iter().map(|(_, _, l, t)| (l, t)).collect()
 }
 
-/// `UPS: <system> ...` for one `MONITOR` entry.
-fn monitor_line(m: &nut_proto::config::upsmon_conf::Monitor) -> String {
-    if m.power_value == 0 {
-        return format!("UPS: {} (monitoring only)", m.system);
-    }
-    let role = match m.role {
-        nut_proto::config::upsd_users::UpsmonRole::Primary => "primary",
-        _ => "secondary",
-    };
-    format!("UPS: {} ({role}) (power value {})", m.system, m.power_value)
-}
-
 /// A monitoring process: [`serve`] over TCP, plus the parent watch in the privilege-split
 /// child (`watch_parent`). `tx` feeds `rx`.
 pub async fn run_process(
@@ -571,6 +571,7 @@ pub const USAGE: &str = "Monitors UPS servers and may initiate shutdown if neces
 /// The message for SIGHUP: the configuration at `path` reloaded, or `None` (logged) when it
 /// cannot be read.
 pub fn reload_control(path: &std::path::Path, log: &Logger) -> Option<Control> {
+    log.log(Level::Info, "Reloading configuration");
     match load_conf_logged(path, log) {
         Ok(c) => Some(Control::Reload(Box::new(c))),
         Err(e) => {

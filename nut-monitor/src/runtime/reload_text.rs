@@ -1,0 +1,103 @@
+//! What upsmon 2.8.0 logs when it re-reads `upsmon.conf` (SIGHUP, `upsmon -c reload`), besides
+//! the warnings: a `UPS: …` line for each system the file newly mentions, `UPS [x]: redefined
+//! …` for each changed setting of a known system, and a warning for each setting only a
+//! restart can change in the privilege-split mode.
+
+use nut_proto::config::upsmon_conf::{Monitor, UpsmonConf, UpsmonRole};
+
+/// The line for a newly mentioned system (also what upsmon logs at start).
+pub fn monitor_line(m: &Monitor) -> String {
+    if m.power_value == 0 {
+        return format!("UPS: {} (monitoring only)", m.system);
+    }
+    let role = match m.role {
+        UpsmonRole::Primary => "primary",
+        _ => "secondary",
+    };
+    format!("UPS: {} ({role}) (power value {})", m.system, m.power_value)
+}
+
+/// The info lines of a reload from `old` to `new`, in `new`'s order.
+///
+/// ```
+/// use nut_monitor::runtime::reload_text::reload_lines;
+/// use nut_proto::config::UpsmonConf;
+/// let parse = |t: &str| UpsmonConf::parse(t, "upsmon.conf").unwrap().config;
+/// let old = parse("MONITOR a@h 1 u p secondary\n");
+/// let new = parse("MONITOR a@h 2 u p primary\nMONITOR b@h 0 u p primary\n");
+/// assert_eq!(
+///     reload_lines(&old, &new),
+///     [
+///         "UPS [a@h]: redefined power value to 2",
+///         "UPS [a@h]: redefined as a primary",
+///         "UPS: b@h (monitoring only)",
+///     ]
+/// );
+/// ```
+pub fn reload_lines(old: &UpsmonConf, new: &UpsmonConf) -> Vec<String> {
+    let mut out = Vec::new();
+    for m in &new.monitors {
+        match old.monitors.iter().find(|o| o.system == m.system) {
+            None => out.push(monitor_line(m)),
+            Some(o) => redefined(o, m, &mut out),
+        }
+    }
+    out
+}
+
+/// The changes of one known system, in upsmon 2.8.0's order (`redefine_ups`).
+fn redefined(old: &Monitor, new: &Monitor, out: &mut Vec<String>) {
+    let sys = &new.system;
+    if old.power_value != new.power_value {
+        out.push(format!(
+            "UPS [{sys}]: redefined power value to {}",
+            new.power_value
+        ));
+    }
+    if old.username != new.username {
+        out.push(format!("UPS [{sys}]: redefined username"));
+    }
+    if old.password != new.password {
+        out.push(format!("UPS [{sys}]: redefined password"));
+    }
+    let primary = |m: &Monitor| m.role == UpsmonRole::Primary;
+    match (primary(old), primary(new)) {
+        (false, true) => out.push(format!("UPS [{sys}]: redefined as a primary")),
+        (true, false) => out.push(format!("UPS [{sys}]: redefined as a secondary")),
+        _ => {}
+    }
+}
+
+/// The warnings for settings the privileged parent keeps until a restart (`SHUTDOWNCMD`,
+/// `POWERDOWNFLAG`, `RUN_AS_USER`), two lines per changed one.
+///
+/// ```
+/// use nut_monitor::runtime::reload_text::restart_warnings;
+/// use nut_proto::config::UpsmonConf;
+/// let parse = |t: &str| UpsmonConf::parse(t, "upsmon.conf").unwrap().config;
+/// let old = parse("MONITOR a@h 1 u p primary\nSHUTDOWNCMD \"/sbin/halt\"\n");
+/// let new = parse("MONITOR a@h 1 u p primary\nSHUTDOWNCMD \"/sbin/poweroff\"\n");
+/// assert_eq!(
+///     restart_warnings(&old, &new),
+///     [
+///         "Warning: SHUTDOWNCMD redefined in split-process mode!",
+///         "You must restart upsmon for this change to work",
+///     ]
+/// );
+/// ```
+pub fn restart_warnings(old: &UpsmonConf, new: &UpsmonConf) -> Vec<String> {
+    let settings = [
+        ("RUN_AS_USER", &old.run_as_user, &new.run_as_user),
+        ("SHUTDOWNCMD", &old.shutdowncmd, &new.shutdowncmd),
+        ("POWERDOWNFLAG", &old.powerdownflag, &new.powerdownflag),
+    ];
+    let mut out = Vec::new();
+    for (name, before, after) in settings {
+        // upsmon 2.8.0 only looks at a directive the new file sets.
+        if after.is_some() && before != after {
+            out.push(format!("Warning: {name} redefined in split-process mode!"));
+            out.push("You must restart upsmon for this change to work".to_owned());
+        }
+    }
+    out
+}
