@@ -119,6 +119,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Client<S> {
         self.settle(result)
     }
 
+    /// True once the connection was given up (a broken exchange, [`Client::abandon`] or
+    /// `LOGOUT`): every request now fails with [`ClientError::Closed`].
+    pub fn is_broken(&self) -> bool {
+        self.broken
+    }
+
     fn check_usable(&self) -> Result<(), ClientError> {
         if self.broken {
             return Err(ClientError::Closed);

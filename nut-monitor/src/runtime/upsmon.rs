@@ -301,7 +301,8 @@ impl<C: Connector> Upsmon<C> {
             match self.open(&t, &sys).await {
                 Ok((c, true)) => self.conns[i] = Some(c),
                 // upsmon 2.8.0 keeps the connection but does not poll in the cycle whose
-                // login was refused; the next cycle polls without logging in again.
+                // login was refused; the next cycle polls without logging in again (or, if
+                // the login broke the connection, finds it gone: below).
                 Ok((c, false)) => {
                     self.conns[i] = Some(c);
                     return PollResult::Skipped;
@@ -317,6 +318,13 @@ impl<C: Connector> Upsmon<C> {
         let Some(conn) = self.conns[i].as_mut() else {
             return PollResult::Failed;
         };
+        if conn.is_broken() {
+            // Given up during the login: libupsclient has no socket left to poll.
+            self.conns[i] = None;
+            let line = format!("Poll UPS [{sys}] failed - Driver not connected");
+            self.log.log(Level::Err, &line);
+            return PollResult::Failed;
+        }
         self.log.debug(2, &format!("pollups: {sys}"));
         match conn.get_var(&t.ups, "ups.status").await {
             Ok(status) => {
@@ -335,17 +343,15 @@ impl<C: Connector> Upsmon<C> {
         }
     }
 
-    /// Connects and logs in; also says whether the login went through. A refused login is
-    /// logged, the connection kept.
+    /// Connects and logs in; also says whether the login went through. A failed login is
+    /// logged and the connection kept, as upsmon 2.8.0 keeps it (given up if the login broke
+    /// it: the next poll then fails with "Driver not connected").
     async fn open(&self, t: &Target, sys: &str) -> Result<(Client<C::Stream>, bool), ClientError> {
         let mut c = self.connector.connect(&t.host, t.port).await?;
         if let Err((step, e)) = self.login(&mut c, t).await {
             let f = give_up(&mut c, e).await;
             for (level, line) in login_failed(sys, step, &f) {
                 self.log.log(level, &line);
-            }
-            if broke(&f.error) {
-                return Err(f.error);
             }
             return Ok((c, false));
         }
