@@ -118,42 +118,62 @@ impl Conn {
         }
     }
 
-    async fn try_starttls(mut client: Client<Transport>, host: &str) -> Result<Self, UpscliError> {
+    /// `STARTTLS` as `upscli_sslinit` sends it: carries on in plain text after any answer but
+    /// `OK STARTTLS`; a failed send or read, or a failed handshake, ends the connection with
+    /// NUT's "Error while connecting" notice on stderr.
+    async fn try_starttls(client: Client<Transport>, host: &str) -> Result<Self, UpscliError> {
         let name = if TlsConfig::accept_any_server().name_for(host).is_ok() {
             host
         } else {
             "localhost"
         };
         let tls = TlsConfig::accept_any_server().server_name(name);
-        match client.starttls(&tls).await {
+        let mut conn = Self::new(client);
+        let result = conn.client.starttls(&tls).await;
+        match result {
             Ok(()) => {
                 eprintln!("Connected to NUT server {host} in SSL");
                 eprintln!("Certificate verification is disabled");
-                Ok(Self::new(client))
+                Ok(conn)
             }
             // anything but OK STARTTLS: plain text, as before
             Err(ClientError::Tls(crate::TlsError::Refused(_)))
-            | Err(ClientError::Unexpected { .. } | ClientError::Parse(_)) => Ok(Self::new(client)),
-            Err(e) => {
-                if matches!(e, ClientError::Tls(_)) {
-                    eprintln!("Error while connecting to NUT server {host}, disconnect");
-                }
-                let stage = if matches!(e, ClientError::Tls(_)) {
-                    Stage::Connect
-                } else {
-                    Stage::Read
+            | Err(ClientError::Unexpected { .. } | ClientError::Parse(_)) => Ok(conn),
+            Err(error) => {
+                eprintln!("Error while connecting to NUT server {host}, disconnect");
+                let stage = match &error {
+                    ClientError::Tls(_) => return Err(UpscliError::at(Stage::Connect)(error)),
+                    ClientError::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                        Stage::Write
+                    }
+                    _ => Stage::Read,
                 };
-                Err(UpscliError { stage, error: e })
+                Err(conn.give_up(UpscliError { stage, error }).await)
             }
         }
     }
 
-    /// Sends `line` as is (a newline is added unless present).
+    /// What libupsclient does after a send or read that failed (not an `ERR` answer): it
+    /// gives the connection up (`upscli_disconnect`, which writes `LOGOUT` if the socket
+    /// takes it at once) and, when that `LOGOUT` write fails, reports its error instead of
+    /// the request's. After a server hung up, the request drew a reset, so a read that met
+    /// end-of-file typically ends as "Write error: Broken pipe".
+    async fn give_up(&mut self, e: UpscliError) -> UpscliError {
+        if !breaks(&e.error) {
+            return e;
+        }
+        match self.client.abandon().await {
+            Ok(()) => e,
+            Err(logout) => UpscliError::at(Stage::Write)(logout),
+        }
+    }
+
+    /// Sends `line` as is (a newline is added unless present). A failed send gives the connection up, as libupsclient does.
     pub async fn send_line(&mut self, line: &str) -> Result<(), UpscliError> {
-        self.client
-            .send_line(line)
-            .await
-            .map_err(UpscliError::at(Stage::Write))
+        match self.client.send_line(line).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.give_up(UpscliError::at(Stage::Write)(e)).await),
+        }
     }
 
     /// Reads one reply line, without checking for `ERR` (libupsclient's `upscli_readline`).
@@ -161,12 +181,13 @@ impl Conn {
         self.read_line_timeout(NETWORK_TIMEOUT).await
     }
 
-    /// [`read_line`](Self::read_line) with a custom timeout.
+    /// [`read_line`](Self::read_line) with a custom timeout. A failed read (end of file, a
+    /// socket error, the timeout) gives the connection up, as libupsclient does.
     pub async fn read_line_timeout(&mut self, limit: Duration) -> Result<String, UpscliError> {
-        self.client
-            .read_line_timeout(limit)
-            .await
-            .map_err(UpscliError::at(Stage::Read))
+        match self.client.read_line_timeout(limit).await {
+            Ok(line) => Ok(line),
+            Err(e) => Err(self.give_up(UpscliError::at(Stage::Read)(e)).await),
+        }
     }
 
     /// Reads a line, turns `ERR` into an error and splits the rest into words.
@@ -252,6 +273,15 @@ impl Conn {
     pub async fn disconnect(self) {
         self.client.hang_up().await;
     }
+}
+
+/// Errors of a send or read that failed, after which libupsclient gives the connection up:
+/// not `ERR` answers, replies it would have read differently, or our own bounds.
+fn breaks(error: &ClientError) -> bool {
+    matches!(
+        error,
+        ClientError::Io(_) | ClientError::Timeout | ClientError::Closed
+    )
 }
 
 /// A reply that does not echo the request: libupsclient's "Protocol error".
