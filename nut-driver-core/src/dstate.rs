@@ -455,6 +455,24 @@ mod tests {
         assert_eq!(wire(live.dump()), wire(fresh.dump()));
     }
 
+    /// Found by the `driver_state` fuzz target: a re-read that spells a name in another
+    /// case is the same variable, kept under its first spelling and not re-sent, as in
+    /// NUT's state tree (names compared with `strcasecmp`).
+    #[test]
+    fn sync_keeps_the_first_spelling_of_a_name() {
+        let mut live = DriverState::new();
+        live.set_info("stale.leftover", "x");
+        live.take_updates();
+        let mut fresh = DriverState::new();
+        fresh.set_info("stale.lEftover", "x");
+        live.sync_to(&fresh);
+        assert_eq!(wire(live.take_updates()), Vec::<String>::new());
+        assert_eq!(
+            wire(live.dump()),
+            ["DATASTALE", "SETINFO stale.leftover \"x\"", "DUMPDONE"]
+        );
+    }
+
     #[test]
     fn dump_frames_stale_and_fresh() {
         let mut d = DriverState::new();
