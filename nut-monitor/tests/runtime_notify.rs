@@ -4,8 +4,8 @@
 //! in-memory upsd.
 #![allow(clippy::unwrap_used)]
 
-use std::os::unix::net::UnixDatagram;
-use std::path::{Path, PathBuf};
+mod support;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -19,6 +19,7 @@ use nut_monitor::runtime::power::DirectPowerOff;
 use nut_monitor::runtime::upsmon::{Control, Finish, Upsmon};
 use nut_monitor::upsmon::Settings;
 use nut_proto::config::UpsmonConf;
+use support::{temp_dir, Syslog};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -70,38 +71,6 @@ impl Connector for Scripted {
             ours,
             ClientConfig::default().io_timeout(NET_TIMEOUT),
         ))
-    }
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("nut-rs-rtn-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// The `/dev/log` stand-in.
-struct Syslog {
-    sock: UnixDatagram,
-    path: PathBuf,
-}
-
-impl Syslog {
-    fn new(dir: &Path) -> Self {
-        let path = dir.join("log.sock");
-        let sock = UnixDatagram::bind(&path).unwrap();
-        sock.set_nonblocking(true).unwrap();
-        Self { sock, path }
-    }
-
-    /// Datagrams received so far.
-    fn drain(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut buf = [0u8; 2048];
-        while let Ok(n) = self.sock.recv(&mut buf) {
-            out.push(String::from_utf8_lossy(&buf[..n]).into_owned());
-        }
-        out
     }
 }
 
@@ -167,7 +136,7 @@ async fn syslog_and_wall_carry_the_exact_messages() {
     let walled = std::fs::read_to_string(dir.join("walled")).unwrap_or_default();
     assert_eq!(walled, "UPS ups@h on battery\npower back on ups@h\n");
     let logged: Vec<String> = syslog
-        .drain()
+        .datagrams()
         .into_iter()
         .filter(|l| !l.contains("exiting"))
         .collect();
@@ -183,7 +152,7 @@ async fn collect(syslog: &Syslog, t0: Instant, secs: u64, out: &mut Vec<(u64, St
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     for _ in 0..secs {
-        for line in syslog.drain() {
+        for line in syslog.datagrams() {
             if let Some(msg) = line.strip_prefix("<29>").and_then(|l| l.split_once("]: ")) {
                 out.push((t0.elapsed().as_secs(), msg.1.to_owned()));
             }

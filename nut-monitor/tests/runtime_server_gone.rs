@@ -10,18 +10,13 @@
 //! upsmon's log is captured through a Unix datagram socket standing in for `/dev/log`.
 #![allow(clippy::unwrap_used)]
 
-use std::os::unix::net::UnixDatagram;
-use std::path::{Path, PathBuf};
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use nut_monitor::runtime::connector::TcpConnector;
-use nut_monitor::runtime::log::Logger;
-use nut_monitor::runtime::notify_exec::Notifier;
-use nut_monitor::runtime::power::DirectPowerOff;
-use nut_monitor::runtime::upsmon::{Control, Finish, Upsmon};
-use nut_monitor::upsmon::Settings;
-use nut_proto::config::UpsmonConf;
+use nut_monitor::runtime::upsmon::{Control, Finish};
+use support::{fast_upsmon, temp_dir, Syslog};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -69,39 +64,6 @@ async fn fake_upsd(hang_up: HangUp, seen: Arc<Mutex<Vec<String>>>) -> u16 {
     port
 }
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("nut-rs-gone-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// upsmon's log lines (the message part), received on a datagram socket.
-struct Syslog {
-    sock: UnixDatagram,
-    path: PathBuf,
-}
-
-impl Syslog {
-    fn new(dir: &Path) -> Self {
-        let path = dir.join("log.sock");
-        let sock = UnixDatagram::bind(&path).unwrap();
-        sock.set_nonblocking(true).unwrap();
-        Self { sock, path }
-    }
-
-    fn lines(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut buf = [0u8; 2048];
-        while let Ok(n) = self.sock.recv(&mut buf) {
-            let line = String::from_utf8_lossy(&buf[..n]).into_owned();
-            let msg = line.split_once("]: ").map_or(line.as_str(), |(_, m)| m);
-            out.push(msg.to_owned());
-        }
-        out
-    }
-}
-
 /// Runs upsmon (fast polls) against a fake upsd that hangs up as `hang_up` says until its
 /// log, or what the fake upsd got, has a line containing `until`; returns the port and the
 /// log.
@@ -117,28 +79,14 @@ async fn run_seen(tag: &str, hang_up: HangUp, until: &str) -> (u16, Vec<String>,
     let port = fake_upsd(hang_up, seen.clone()).await;
     let text =
         format!("MONITOR ups@127.0.0.1:{port} 1 admin secret primary\nNOTIFYFLAG COMMBAD IGNORE\n");
-    let conf = UpsmonConf::parse(&text, "upsmon.conf").unwrap().config;
     let syslog = Syslog::new(&dir);
-    let log = Logger::new("upsmon", false, 0).with_socket(Some(syslog.path.clone()));
-    let notifier = Notifier::new(None, None, log.clone());
-    let power = DirectPowerOff::prepare(&conf, &log);
-    let mut settings = Settings::from_conf(&conf);
-    (settings.pollfreq, settings.pollfreqalert) =
-        (Duration::from_millis(100), Duration::from_millis(100));
-    let mon = Upsmon::new(
-        &conf,
-        TcpConnector::new(&conf),
-        notifier,
-        Box::new(power),
-        log,
-    )
-    .with_settings(settings);
+    let mon = fast_upsmon(&text, &syslog);
     let (tx, rx) = mpsc::channel(4);
     let task = tokio::spawn(mon.run(rx));
     let mut lines = Vec::new();
     for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(50)).await;
-        lines.extend(syslog.lines());
+        lines.extend(syslog.messages());
         let asked = seen.lock().unwrap().iter().any(|l| l.contains(until));
         if asked || lines.iter().any(|l| l.contains(until)) {
             break;
@@ -147,7 +95,7 @@ async fn run_seen(tag: &str, hang_up: HangUp, until: &str) -> (u16, Vec<String>,
     tx.send(Control::Stop).await.unwrap();
     let finish = tokio::time::timeout(Duration::from_secs(10), task).await;
     assert_eq!(finish.unwrap().unwrap(), Finish::Stopped);
-    lines.extend(syslog.lines());
+    lines.extend(syslog.messages());
     let _ = std::fs::remove_dir_all(&dir);
     let seen = seen.lock().unwrap().clone();
     (port, lines, seen)

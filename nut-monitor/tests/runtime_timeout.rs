@@ -81,7 +81,11 @@ async fn a_mute_server_times_out_each_poll_and_is_reconnected() {
         "stuck on USERNAME"
     );
     tokio::time::sleep(Duration::from_secs(7)).await;
-    assert_eq!(memory.connects.lock().unwrap().len(), 1, "t=15 only noticed");
+    assert_eq!(
+        memory.connects.lock().unwrap().len(),
+        1,
+        "t=15 only noticed"
+    );
     tokio::time::sleep(Duration::from_secs(5)).await;
     assert_eq!(
         memory.connects.lock().unwrap().len(),
