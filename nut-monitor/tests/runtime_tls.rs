@@ -202,7 +202,10 @@ async fn certrequest_require_refuses_upsmon_without_a_client_certificate() {
     assert_eq!(logins, 0);
     // The handshake ends before upsd checks for a certificate (TLS 1.3): the login's first
     // write meets upsd's alert, and every new connection fails the same way.
-    let refused = log.iter().filter(|l| l.contains("CertificateRequired")).count();
+    let refused = log
+        .iter()
+        .filter(|l| l.contains("CertificateRequired"))
+        .count();
     assert!(refused >= 3, "each connection tries and fails: {log:?}");
     assert!(
         log[0].starts_with("<27>upsmon["),
