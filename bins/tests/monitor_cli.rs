@@ -28,6 +28,46 @@ fn k_status(subject: Subject, dir: &Path) -> Option<i32> {
     cmd.env("NUT_CONFPATH", dir).output().unwrap().status.code()
 }
 
+/// `upsmon -F` on `dir`'s upsmon.conf: exit code and stdout.
+fn start_output(subject: Subject, dir: &Path) -> (Option<i32>, String) {
+    let mut cmd = match subject {
+        Subject::Real => {
+            let mut c = Command::new("unshare");
+            let script = format!("mount -t tmpfs none /run/nut && exec {REAL_UPSMON} -F -u root");
+            c.args(["-m", "sh", "-c", &script]);
+            c
+        }
+        Subject::Ours => {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_upsmon"));
+            c.args(["-F", "-u", "root"]).env("NUT_ALTPIDPATH", dir);
+            c
+        }
+    };
+    let out = cmd.env("NUT_CONFPATH", dir).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// A file whose power values fall short of MINSUPPLIES is read (its lines told on stderr),
+/// then refused on stdout in upsmon 2.8.0's words, exit 1.
+#[test]
+fn insufficient_power_is_refused_like_upsmon() {
+    let dir = unique_dir("minsupplies");
+    let conf = "MONITOR a@127.0.0.1:1 0 u p primary\nMONITOR b@127.0.0.1:1 1 u p secondary\n\
+                MINSUPPLIES 2\n";
+    fs::write(dir.join("upsmon.conf"), conf).unwrap();
+    let real = start_output(Subject::Real, &dir);
+    assert_eq!(real.0, Some(1), "{}", real.1);
+    assert!(
+        real.1.contains("Sum of power values........: 1\n"),
+        "{}",
+        real.1
+    );
+    assert_eq!(start_output(Subject::Ours, &dir), real);
+}
+
 #[test]
 fn k_reports_the_flag_file_like_upsmon() {
     let dir = unique_dir("flag");

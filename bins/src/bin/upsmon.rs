@@ -11,7 +11,8 @@ use nut_monitor::runtime::pidfile;
 use nut_monitor::runtime::power::{self, DirectPowerOff, PowerOff};
 use nut_monitor::runtime::privsep::{self, ParentLink};
 use nut_monitor::runtime::upsmon::Control;
-use nut_monitor::runtime::upsmon::{load_conf, load_conf_announced, reload_control, run_process};
+use nut_monitor::runtime::upsmon::{insufficient_power, load_conf, load_conf_announced};
+use nut_monitor::runtime::upsmon::{reload_control, run_process};
 use nut_monitor::runtime::upsmon::{ProcessOptions, USAGE};
 use tokio::signal::unix::signal;
 use tokio::signal::unix::SignalKind as K;
@@ -88,6 +89,10 @@ fn main() -> ExitCode {
     }
     if conf.shutdowncmd.is_none() {
         println!("Warning: no shutdown command defined!");
+    }
+    if let Some(text) = insufficient_power(&conf) {
+        print!("{text}");
+        return ExitCode::FAILURE;
     }
     if !fg && !privsep::is_background() {
         return privsep::respawn_in_background(&argv0, &argv)

@@ -450,21 +450,49 @@ where
     }
 }
 
-/// Reads and parses `path` (an `upsmon.conf`); warnings are returned for the caller to log.
+/// Reads and parses `path` (an `upsmon.conf`, whose power values must reach MINSUPPLIES);
+/// warnings are returned for the caller to log.
 pub fn load_conf(
     path: &std::path::Path,
 ) -> Result<nut_proto::config::Parsed<UpsmonConf>, MonitorError> {
-    load_conf_traced(path).map(|(parsed, _)| parsed)
+    let text = read_conf(path)?;
+    Ok(UpsmonConf::parse(&text, &path.display().to_string())?)
 }
 
-/// [`load_conf`], with what each line set ([`UpsmonConf::parse_traced`]).
+/// [`load_conf`] without the MINSUPPLIES check, with what each line set
+/// ([`UpsmonConf::parse_traced`]).
 fn load_conf_traced(path: &std::path::Path) -> Result<Traced, MonitorError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| MonitorError::io(format!("Can't open {}", path.display()), e))?;
+    let text = read_conf(path)?;
     Ok(UpsmonConf::parse_traced(
         &text,
         &path.display().to_string(),
     )?)
+}
+
+fn read_conf(path: &std::path::Path) -> Result<String, MonitorError> {
+    std::fs::read_to_string(path)
+        .map_err(|e| MonitorError::io(format!("Can't open {}", path.display()), e))
+}
+
+/// What upsmon 2.8.0 prints on stdout (then exits 1) when the `MONITOR` power values of
+/// `conf` add up to less than MINSUPPLIES; `None` when they do not.
+///
+/// ```
+/// use nut_monitor::runtime::upsmon::insufficient_power;
+/// use nut_proto::config::UpsmonConf;
+/// let (parsed, _) = UpsmonConf::parse_traced("MONITOR a@h 0 u p primary\n", "f").unwrap();
+/// let text = insufficient_power(&parsed.config).unwrap();
+/// assert!(text.starts_with("\nFatal error: insufficient power configured!\n\n"));
+/// assert!(text.contains("Sum of power values........: 0\nMinimum value (MINSUPPLIES): 1\n"));
+/// ```
+pub fn insufficient_power(conf: &UpsmonConf) -> Option<String> {
+    let (total, min) = conf.power_shortfall()?;
+    Some(format!(
+        "\nFatal error: insufficient power configured!\n\n\
+         Sum of power values........: {total}\n\
+         Minimum value (MINSUPPLIES): {min}\n\
+         \nEdit your upsmon.conf and change the values.\n"
+    ))
 }
 
 /// A parsed `upsmon.conf` and the lines that set its `MONITOR`s and `POWERDOWNFLAG`.
@@ -517,7 +545,8 @@ pub fn load_conf_logged(path: &std::path::Path, log: &Logger) -> Result<UpsmonCo
 
 /// [`load_conf`] at start, logged as upsmon 2.8.0 reads the file: each `MONITOR` entry and
 /// the `POWERDOWNFLAG` ([`startup_lines`]) among the warnings, in file order. (A reload logs
-/// the warnings only: [`load_conf_logged`].)
+/// the warnings only: [`load_conf_logged`].) The MINSUPPLIES check is left to the caller, as
+/// upsmon makes it later: [`insufficient_power`].
 pub fn load_conf_announced(path: &std::path::Path, log: &Logger) -> Result<UpsmonConf, String> {
     let (parsed, applied) = load_conf_traced(path).map_err(|e| e.to_string())?;
     for (level, line) in startup_lines(&parsed, &applied) {

@@ -102,14 +102,28 @@ pub struct UpsmonConf {
 }
 
 impl UpsmonConf {
-    /// Parses the text of an `upsmon.conf`; `file` names it in errors.
+    /// Parses the text of an `upsmon.conf`; `file` names it in errors. A file whose
+    /// `MONITOR` power values add up to less than `MINSUPPLIES` is an error.
     pub fn parse(text: &str, file: &str) -> Result<Parsed<Self>, ConfigError> {
-        Self::parse_traced(text, file).map(|(parsed, _)| parsed)
+        let (parsed, _, min_line) = Self::read(text, file)?;
+        match parsed.config.power_shortfall() {
+            None => Ok(parsed),
+            Some((total, min)) => {
+                let reason = format!("the MONITOR power values add up to {total}, less than {min}");
+                let line = min_line.unwrap_or_else(|| text.lines().count().max(1));
+                Err(ConfigError::new(
+                    file,
+                    line,
+                    bad_args("MINSUPPLIES", &reason),
+                ))
+            }
+        }
     }
 
-    /// [`parse`](Self::parse), also telling which lines set what upsmon 2.8.0 reports while
-    /// it reads the file: `(line, Applied)` pairs in file order (lines count from 1, as in
-    /// the warnings).
+    /// [`parse`](Self::parse) without the `MINSUPPLIES` check (upsmon 2.8.0 reports that
+    /// itself once the file is read: see [`power_shortfall`](Self::power_shortfall)), also
+    /// telling which lines set what upsmon reports while it reads the file: `(line,
+    /// Applied)` pairs in file order (lines count from 1, as in the warnings).
     ///
     /// ```
     /// use nut_proto::config::upsmon_conf::{Applied, UpsmonConf};
@@ -118,9 +132,17 @@ impl UpsmonConf {
     /// let (parsed, applied) = UpsmonConf::parse_traced(text, "upsmon.conf")?;
     /// assert_eq!(applied, [(1, Applied::Monitor(0)), (3, Applied::PowerDownFlag)]);
     /// assert_eq!(parsed.warnings[0].line, 2);
+    /// let (short, _) = UpsmonConf::parse_traced("MONITOR a@h 0 u p primary\n", "f")?;
+    /// assert_eq!(short.config.power_shortfall(), Some((0, 1)));
     /// # Ok::<(), nut_proto::ConfigError>(())
     /// ```
     pub fn parse_traced(text: &str, file: &str) -> Result<(Parsed<Self>, Trace), ConfigError> {
+        Self::read(text, file).map(|(parsed, trace, _)| (parsed, trace))
+    }
+
+    /// Reads every line: the configuration, what each line set, and the line of the last
+    /// `MINSUPPLIES`.
+    fn read(text: &str, file: &str) -> Result<(Parsed<Self>, Trace, Option<usize>), ConfigError> {
         let mut r = Reader::new(file);
         let mut conf = Self::default();
         let mut min_line = None;
@@ -143,16 +165,14 @@ impl UpsmonConf {
                 Err(Problem::Fatal(kind)) => return Err(r.error(line, kind)),
             }
         }
-        let total: u64 = conf.monitors.iter().map(|m| u64::from(m.power_value)).sum();
-        if total < u64::from(conf.minsupplies()) {
-            let reason = format!(
-                "the MONITOR power values add up to {total}, less than {}",
-                conf.minsupplies()
-            );
-            let line = min_line.unwrap_or_else(|| text.lines().count().max(1));
-            return Err(r.error(line, bad_args("MINSUPPLIES", &reason)));
-        }
-        Ok((r.finish(conf), applied))
+        Ok((r.finish(conf), applied, min_line))
+    }
+
+    /// `Some((sum of the MONITOR power values, MINSUPPLIES))` when the sum is too small for
+    /// upsmon to run.
+    pub fn power_shortfall(&self) -> Option<(u64, u32)> {
+        let total: u64 = self.monitors.iter().map(|m| u64::from(m.power_value)).sum();
+        (total < u64::from(self.minsupplies())).then_some((total, self.minsupplies()))
     }
 
     /// `MINSUPPLIES`, or 1.
