@@ -116,38 +116,9 @@ impl SignalError {
     }
 }
 
-fn strerror(e: &io::Error) -> String {
-    e.raw_os_error()
-        .map_or_else(|| e.to_string(), |c| Errno::from_raw(c).desc().to_owned())
-}
-
-/// C's `strtol(text, NULL, 10)`: leading white space, a sign, digits; saturates at the
-/// `long` range; 0 when no digit follows.
-fn strtol(text: &str) -> i64 {
-    let t = text.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
-    let (neg, digits) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let mut n: i64 = 0;
-    for d in digits.bytes().take_while(u8::is_ascii_digit) {
-        let d = i64::from(d - b'0');
-        n = match n.checked_mul(10).and_then(|m| m.checked_add(d)) {
-            Some(v) => v,
-            None => return if neg { i64::MIN } else { i64::MAX },
-        };
-    }
-    if neg {
-        -n
-    } else {
-        n
-    }
-}
-
 /// NUT's `parsepid`: `None` (with the reason) for a number that is no PID.
 fn pid_of(text: &str) -> Result<i32, SignalError> {
-    let n = strtol(text);
+    let n = nut_proto::text::atoi(text);
     match i32::try_from(n) {
         Ok(p) if p >= 0 => Ok(p),
         Ok(_) => Err(SignalError::Negative),
@@ -160,7 +131,7 @@ fn pid_of(text: &str) -> Result<i32, SignalError> {
 fn first_line(path: &Path) -> Result<String, SignalError> {
     let file = std::fs::File::open(path).map_err(|e| SignalError::Open {
         path: path.to_owned(),
-        reason: strerror(&e),
+        reason: nut_proto::text::strerror(&e),
     })?;
     let mut buf = Vec::new();
     match file.take(PID_LINE_MAX).read_to_end(&mut buf) {
@@ -247,8 +218,8 @@ mod tests {
         assert_eq!(parse_pid("+7"), Some(7));
         assert_eq!(parse_pid("-5"), None);
         assert_eq!(parse_pid("99999999999"), None);
-        assert_eq!(strtol("99999999999999999999"), i64::MAX);
-        assert_eq!(strtol("\n\t-99999999999999999999x"), i64::MIN);
+        assert_eq!(parse_pid("99999999999999999999"), None);
+        assert_eq!(parse_pid("\n\t-99999999999999999999x"), None);
     }
 
     #[test]
