@@ -11,39 +11,33 @@ use std::time::Duration;
 
 use monitor_support::{unique_dir, wait_until, Sandbox, Subject, Upsmon, REAL_UPSMON};
 
-fn k_status(subject: Subject, dir: &Path) -> Option<i32> {
+/// `upsmon <args>` on `dir`'s upsmon.conf: real upsmon with a private /run/nut, ours with
+/// its PID file in `dir`.
+fn upsmon(subject: Subject, dir: &Path, args: &str) -> Command {
     let mut cmd = match subject {
         Subject::Real => {
             let mut c = Command::new("unshare");
-            let script = format!("mount -t tmpfs none /run/nut && exec {REAL_UPSMON} -K");
+            let script = format!("mount -t tmpfs none /run/nut && exec {REAL_UPSMON} {args}");
             c.args(["-m", "sh", "-c", &script]);
             c
         }
         Subject::Ours => {
             let mut c = Command::new(env!("CARGO_BIN_EXE_upsmon"));
-            c.arg("-K").env("NUT_ALTPIDPATH", dir);
+            c.args(args.split_whitespace()).env("NUT_ALTPIDPATH", dir);
             c
         }
     };
-    cmd.env("NUT_CONFPATH", dir).output().unwrap().status.code()
+    cmd.env("NUT_CONFPATH", dir);
+    cmd
+}
+
+fn k_status(subject: Subject, dir: &Path) -> Option<i32> {
+    upsmon(subject, dir, "-K").output().unwrap().status.code()
 }
 
 /// `upsmon -F` on `dir`'s upsmon.conf: exit code and stdout.
 fn start_output(subject: Subject, dir: &Path) -> (Option<i32>, String) {
-    let mut cmd = match subject {
-        Subject::Real => {
-            let mut c = Command::new("unshare");
-            let script = format!("mount -t tmpfs none /run/nut && exec {REAL_UPSMON} -F -u root");
-            c.args(["-m", "sh", "-c", &script]);
-            c
-        }
-        Subject::Ours => {
-            let mut c = Command::new(env!("CARGO_BIN_EXE_upsmon"));
-            c.args(["-F", "-u", "root"]).env("NUT_ALTPIDPATH", dir);
-            c
-        }
-    };
-    let out = cmd.env("NUT_CONFPATH", dir).output().unwrap();
+    let out = upsmon(subject, dir, "-F -u root").output().unwrap();
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
