@@ -89,6 +89,7 @@ install_deps() {
         cargo install --locked cargo-fuzz || return 1
     fi
     echo "deps: $(cargo --version); $(cargo fuzz --version)"
+    report_disk
 }
 
 run_section() {
@@ -131,6 +132,23 @@ size_report() {
         for d in "${dirs[@]}"; do python3 "$tools/unwraps.py" "$d"; done
     fi
     python3 scripts/size_gate.py "${dirs[@]}" examples benches
+}
+
+# Every test binary links the whole stack statically: with full debuginfo and incremental
+# caches one build of all sections took 6.7 GB, and a CI run on a nearly full disk failed to
+# link. Line tables keep file:line in panics and backtraces at a fraction of the size.
+# Both can be overridden from the environment.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-line-tables-only}"
+
+# Says how much room the build has, so that a disk-full failure is recognised at once.
+report_disk() {
+    local dir="${CARGO_TARGET_DIR:-$ROOT/target}" avail_kb
+    mkdir -p "$dir" 2>/dev/null || dir="$ROOT"
+    avail_kb="$(df -Pk "$dir" | awk 'NR == 2 { print $4 }')"
+    echo "deps: $((avail_kb / 1024 / 1024)) GiB free for $dir"
+    [[ "$avail_kb" -ge $((4 * 1024 * 1024)) ]] ||
+        echo "deps: warning: under 4 GiB free; the build needs about that much"
 }
 
 main() {
