@@ -32,6 +32,6 @@ pub mod response;
 pub mod text;
 
 pub use error::{ConfigError, ConfigErrorKind, ParseError, ProtoError};
-pub use model::{StatusFlag, UpsAddr, UpsStatus, VarKind, VarType, DEFAULT_PORT};
+pub use model::{SplitName, StatusFlag, UpsAddr, UpsStatus, VarKind, VarType, DEFAULT_PORT};
 pub use request::{Get, List, Request};
 pub use response::{ErrorCode, ListCollector, ListError, ListItem, ListKind, Response};
