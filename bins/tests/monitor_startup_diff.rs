@@ -34,8 +34,8 @@ const DEAD_PID: &str = "8388608\n";
 
 /// Two MONITOR lines (one with power value 0), a warning between them, a duplicate MONITOR
 /// (a warning) and POWERDOWNFLAG; MONITOR points at a port where nothing listens.
-fn write_conf(dir: &Path, port: u16) {
-    let conf = format!(
+fn standard_conf(dir: &Path, port: u16) -> String {
+    format!(
         "MONITOR dummy@127.0.0.1:{port} 1 admin secret primary\n\
          NOSUCHDIRECTIVE x\n\
          MONITOR other@127.0.0.1:{port} 0 mon pass secondary\n\
@@ -43,9 +43,23 @@ fn write_conf(dir: &Path, port: u16) {
          POWERDOWNFLAG {d}/killpower\n\
          SHUTDOWNCMD /bin/true\n",
         d = dir.display()
-    );
-    fs::write(dir.join("upsmon.conf"), conf).unwrap();
+    )
 }
+
+/// MONITOR names that libupsclient splits only in part, or oddly, and one good one last.
+fn odd_names_conf(_dir: &Path, port: u16) -> String {
+    format!(
+        "MONITOR bad@127.0.0.1:0 1 admin secret primary\n\
+         MONITOR @127.0.0.1:{port} 0 mon pass secondary\n\
+         MONITOR x@[::1 0 mon pass secondary\n\
+         MONITOR \"\" 0 mon pass secondary\n\
+         MONITOR ok@127.0.0.1:{port} 0 mon pass secondary\n\
+         SHUTDOWNCMD /bin/true\n"
+    )
+}
+
+/// What a case writes in upsmon.conf, given the test directory and the closed port.
+type Conf = fn(&Path, u16) -> String;
 
 fn closed_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -98,13 +112,13 @@ impl Run {
         fs::read_to_string(self.dir.join("stderr")).unwrap_or_default()
     }
 
-    /// Waits until the startup is over: the first connection attempt failed, or the
-    /// process exited (a previous instance runs, or it detached).
-    fn settle(&mut self) -> Option<i32> {
+    /// Waits until the startup is over (stderr has `marker`), or the process exited (a
+    /// previous instance runs, or it detached).
+    fn settle(&mut self, marker: &str) -> Option<i32> {
         let mut code = None;
         wait_until(Duration::from_secs(15), || {
             code = self.child.try_wait().ok().flatten().map(|s| s.code());
-            code.is_some() || self.stderr().contains("connect failed")
+            code.is_some() || self.stderr().contains(marker)
         });
         code.flatten()
     }
@@ -138,13 +152,16 @@ fn process_group(pid: &str) -> Option<i32> {
     after.split(' ').nth(2)?.parse().ok()
 }
 
-/// The startup part of `stderr`, made comparable (see the module docs).
-fn startup_lines(stderr: &str, dir: &Path, port: u16) -> Vec<String> {
+/// The startup part of `stderr`, up to the line with `marker` (excluded when it is the
+/// first connect failure, included otherwise), made comparable (see the module docs).
+fn startup_lines(stderr: &str, dir: &Path, port: u16, marker: &str) -> Vec<String> {
     let conf = dir.join("upsmon.conf").display().to_string();
     let ours_pid = dir.join("run/upsmon.pid").display().to_string();
-    stderr
-        .lines()
-        .take_while(|l| !l.contains("connect failed"))
+    let mut lines = stderr.lines().collect::<Vec<_>>();
+    let end = lines.iter().position(|l| l.contains(marker));
+    lines.truncate(end.map_or(lines.len(), |e| e + usize::from(marker != CUT)));
+    lines
+        .into_iter()
         .filter(|l| *l != "Init SSL without certificate database")
         .map(|l| {
             let real_warning = l.starts_with(&format!("{conf} line "))
@@ -160,21 +177,36 @@ fn startup_lines(stderr: &str, dir: &Path, port: u16) -> Vec<String> {
         .collect()
 }
 
+/// Where the standard cases stop reading stderr.
+const CUT: &str = "connect failed";
+
 /// Starts `subject` with that PID file; its exit code (if it exited) and startup lines.
 fn startup(
     subject: Subject,
     pid_file: Option<&str>,
     foreground: bool,
 ) -> (Option<i32>, Vec<String>) {
+    startup_with(subject, pid_file, foreground, standard_conf, |_| CUT.into())
+}
+
+/// [`startup`] with the file `conf` writes, read up to the line `marker` gives for the port.
+fn startup_with(
+    subject: Subject,
+    pid_file: Option<&str>,
+    foreground: bool,
+    conf: Conf,
+    marker: fn(u16) -> String,
+) -> (Option<i32>, Vec<String>) {
     let dir = unique_dir(match subject {
         Subject::Real => "start-real",
         Subject::Ours => "start-ours",
     });
     let port = closed_port();
-    write_conf(&dir, port);
+    fs::write(dir.join("upsmon.conf"), conf(&dir, port)).unwrap();
     let mut run = Run::start(subject, &dir, pid_file, foreground);
-    let code = run.settle();
-    (code, startup_lines(&run.stderr(), &dir, port))
+    let marker = marker(port);
+    let code = run.settle(&marker);
+    (code, startup_lines(&run.stderr(), &dir, port, &marker))
 }
 
 fn compare(pid_file: Option<&str>, foreground: bool) -> Vec<String> {
@@ -274,4 +306,42 @@ fn without_f_the_lines_come_before_it_detaches() {
     let (ours_code, ours) = startup(Subject::Ours, None, false);
     assert_eq!((ours_code, &ours), (code, &lines));
     assert_eq!(lines[3..], expect(&[])[..]);
+}
+
+/// Names that do not split keep what was read (`bad@127.0.0.1:0` is tried on port 0, `@h:p`
+/// names the UPS `h:p` on `h`), with libupsclient's complaint and upsmon's after the `UPS:`
+/// line; each UPS's connect failure is followed by its COMMBAD before the next is polled.
+#[test]
+fn names_that_do_not_split_are_kept_and_reported() {
+    let marker = |port| format!("Communications with UPS ok@127.0.0.1:{port} lost");
+    let run = |s| startup_with(s, None, true, odd_names_conf, marker);
+    let real = run(Subject::Real);
+    let ours = run(Subject::Ours);
+    assert_eq!(ours, real);
+    let no_port = "upscli_splitaddr: no port specified after ':' separator";
+    let expected = [
+        "UPS: bad@127.0.0.1:0 (primary) (power value 1)",
+        no_port,
+        "Error: unable to split UPS name [bad@127.0.0.1:0]",
+        "UPS: @127.0.0.1:<port> (monitoring only)",
+        "UPS: x@[::1 (monitoring only)",
+        "upscli_splitaddr: missing closing bracket in [domain literal]",
+        "Error: unable to split UPS name [x@[::1]",
+        "UPS:  (monitoring only)",
+        "upscli_splitname: can't parse empty string",
+        "Error: unable to split UPS name []",
+        "Warning: UPS []: no upsname set!",
+        "UPS: ok@127.0.0.1:<port> (monitoring only)",
+        "UPS [bad@127.0.0.1:0]: connect failed: Connection failure: Connection refused",
+        "Communications with UPS bad@127.0.0.1:0 lost",
+        "UPS [@127.0.0.1:<port>]: connect failed: Connection failure: Connection refused",
+        "Communications with UPS @127.0.0.1:<port> lost",
+        "UPS [x@[::1]: connect failed: No such host",
+        "Communications with UPS x@[::1 lost",
+        "UPS []: connect failed: No such host",
+        "Communications with UPS  lost",
+        "UPS [ok@127.0.0.1:<port>]: connect failed: Connection failure: Connection refused",
+        "Communications with UPS ok@127.0.0.1:<port> lost",
+    ];
+    assert_eq!(real.1[3..], expected.map(String::from));
 }

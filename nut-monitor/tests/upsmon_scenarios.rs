@@ -387,3 +387,35 @@ fn a_skipped_poll_raises_nothing() {
     r.cycle(&[Some("OB")]);
     assert_eq!(r.take(), ["ONBATT UPS ups@localhost on battery"]);
 }
+
+/// Fed one UPS at a time, each UPS's notifications are ready before the next one is polled
+/// (upsmon 2.8.0 notifies from inside its poll of that UPS); the shutdown decision waits for
+/// the end of the round.
+#[test]
+fn per_ups_results_notify_at_once_and_decide_at_the_end() {
+    let conf = "MONITOR a@h 1 u p primary\nMONITOR b@h 1 u p primary\nMINSUPPLIES 2\n\
+                SHUTDOWNCMD /bin/true\n";
+    let mut r = Rig::new(conf);
+    r.answer(&[Some("OL"), Some("OL")]);
+    r.log.clear();
+    r.advance(secs(5));
+    assert_eq!(r.log, ["poll"]);
+    r.log.clear();
+    let one = |index, status: &str| Input::PolledOne {
+        index,
+        result: PollResult::Status(status.into()),
+    };
+    r.m.handle_input(one(0, "OB LB"), r.now);
+    let mut next = || r.m.poll_notification().map(|n| n.kind.to_string());
+    assert_eq!(next().as_deref(), Some("ONBATT"));
+    assert_eq!(next().as_deref(), Some("LOWBATT"));
+    assert_eq!(r.m.poll_notification(), None);
+    r.m.handle_input(one(1, "OL"), r.now);
+    assert_eq!(r.m.poll_notification(), None);
+    // a@h is critical, so the power falls below MINSUPPLIES: the primary sets FSD on its
+    // UPSes and waits for the secondaries, but only once the round is done.
+    assert_eq!(r.m.poll_output(), None);
+    r.m.handle_input(Input::PollDone, r.now);
+    r.drain();
+    assert_eq!(r.take(), ["fsd 0", "fsd 1", "count"]);
+}

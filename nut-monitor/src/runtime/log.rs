@@ -34,6 +34,16 @@ pub const STARTUP: &str = "Startup successful";
 /// `LOG_DAEMON`.
 const FACILITY_DAEMON: u8 = 3;
 
+/// One line of what a program says: logged at a level, or written on stderr alone, as a C
+/// library's own `fprintf(stderr, ...)` is (no syslog, no time stamp).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// [`Logger::log`] at this level.
+    Log(Level, String),
+    /// Plain stderr text.
+    Stderr(String),
+}
+
 /// Where log lines go.
 #[derive(Debug, Clone)]
 pub struct Logger {
@@ -106,6 +116,16 @@ impl Logger {
                 let _ = sock.set_nonblocking(true);
                 let _ = sock.send_to(line.as_bytes(), path);
             }
+        }
+    }
+
+    /// Says `line`: [`log`](Self::log) for a [`Line::Log`]; a [`Line::Stderr`] is printed
+    /// as it is when this logger writes to stderr.
+    pub fn say(&self, line: &Line) {
+        match line {
+            Line::Log(level, text) => self.log(*level, text),
+            Line::Stderr(text) if self.stderr => eprintln!("{text}"),
+            Line::Stderr(_) => {}
         }
     }
 

@@ -4,6 +4,9 @@
 //! restart can change in the privilege-split mode.
 
 use nut_proto::config::upsmon_conf::{Monitor, UpsmonConf, UpsmonRole};
+use nut_proto::SplitName;
+
+use super::log::{Level, Line};
 
 /// The line for a newly mentioned system (also what upsmon logs at start).
 pub fn monitor_line(m: &Monitor) -> String {
@@ -17,29 +20,68 @@ pub fn monitor_line(m: &Monitor) -> String {
     format!("UPS: {} ({role}) (power value {})", m.system, m.power_value)
 }
 
-/// The info lines of a reload from `old` to `new`, in `new`'s order.
+/// What upsmon 2.8.0 says when it adds a system, at start or on reload: [`monitor_line`],
+/// then, for a name that libupsclient cannot split, libupsclient's own stderr line and
+/// `Error: unable to split UPS name [x]`, and `Warning: UPS [x]: no upsname set!` when no UPS
+/// name came out of it.
 ///
 /// ```
-/// use nut_monitor::runtime::reload_text::reload_lines;
+/// use nut_monitor::runtime::{log::{Level, Line}, reload_text::added_lines};
+/// use nut_proto::config::UpsmonConf;
+/// let conf = UpsmonConf::parse("MONITOR ups@nas:0 1 u p primary\n", "f").unwrap().config;
+/// assert_eq!(
+///     added_lines(&conf.monitors[0]),
+///     [
+///         Line::Log(Level::Info, "UPS: ups@nas:0 (primary) (power value 1)".into()),
+///         Line::Stderr("upscli_splitaddr: no port specified after ':' separator".into()),
+///         Line::Log(Level::Err, "Error: unable to split UPS name [ups@nas:0]".into()),
+///     ]
+/// );
+/// ```
+pub fn added_lines(m: &Monitor) -> Vec<Line> {
+    let mut out = vec![Line::Log(Level::Info, monitor_line(m))];
+    let split = SplitName::split(&m.system);
+    if let Some(why) = split.error {
+        out.push(Line::Stderr(why.to_owned()));
+        let text = format!("Error: unable to split UPS name [{}]", m.system);
+        out.push(Line::Log(Level::Err, text));
+    }
+    if split.ups.is_none() {
+        let text = format!("Warning: UPS [{}]: no upsname set!", m.system);
+        out.push(Line::Log(Level::Warning, text));
+    }
+    out
+}
+
+/// The info lines of a reload from `old` to `new`, in `new`'s order ([`added_lines`] for a
+/// new system).
+///
+/// ```
+/// use nut_monitor::runtime::{log::{Level, Line}, reload_text::reload_lines};
 /// use nut_proto::config::UpsmonConf;
 /// let parse = |t: &str| UpsmonConf::parse(t, "upsmon.conf").unwrap().config;
 /// let old = parse("MONITOR a@h 1 u p secondary\n");
 /// let new = parse("MONITOR a@h 2 u p primary\nMONITOR b@h 0 u p primary\n");
+/// let info = |t: &str| Line::Log(Level::Info, t.into());
 /// assert_eq!(
 ///     reload_lines(&old, &new),
 ///     [
-///         "UPS [a@h]: redefined power value to 2",
-///         "UPS [a@h]: redefined as a primary",
-///         "UPS: b@h (monitoring only)",
+///         info("UPS [a@h]: redefined power value to 2"),
+///         info("UPS [a@h]: redefined as a primary"),
+///         info("UPS: b@h (monitoring only)"),
 ///     ]
 /// );
 /// ```
-pub fn reload_lines(old: &UpsmonConf, new: &UpsmonConf) -> Vec<String> {
+pub fn reload_lines(old: &UpsmonConf, new: &UpsmonConf) -> Vec<Line> {
     let mut out = Vec::new();
     for m in &new.monitors {
         match old.monitors.iter().find(|o| o.system == m.system) {
-            None => out.push(monitor_line(m)),
-            Some(o) => redefined(o, m, &mut out),
+            None => out.extend(added_lines(m)),
+            Some(o) => {
+                let mut changes = Vec::new();
+                redefined(o, m, &mut changes);
+                out.extend(changes.into_iter().map(|t| Line::Log(Level::Info, t)));
+            }
         }
     }
     out

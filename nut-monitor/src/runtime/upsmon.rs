@@ -17,15 +17,15 @@ use std::time::Duration;
 use nut_client::{Client, ClientError, UpscliStage};
 
 use super::log_text::{login_failed, poll_failed, refusal_line, Failure, LoginStep};
-use super::reload_text::{monitor_line, reload_lines, restart_warnings};
+use super::reload_text::{added_lines, reload_lines, restart_warnings};
 use nut_proto::config::upsmon_conf::{Applied, ShutdownExit, Trace};
 use nut_proto::config::{NotifyType, UpsmonConf};
-use nut_proto::UpsAddr;
+use nut_proto::SplitName;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::connector::{AddressFamily, Connector, TcpConnector};
-use super::log::{Level, Logger};
+use super::log::{Level, Line, Logger};
 use super::notify_exec::Notifier;
 use super::power::PowerOff;
 use crate::error::MonitorError;
@@ -76,17 +76,19 @@ pub struct Target {
     pub primary: bool,
 }
 
-/// The targets of `conf`, in `MONITOR` order; `None` for a system that does not parse
-/// (it is never reachable, so it reads as a failed poll).
+/// The targets of `conf`, in `MONITOR` order, with their names split as upsmon 2.8.0 splits
+/// them ([`SplitName`]: a name that splits only in part keeps what was read, so `ups@nas:0`
+/// is tried on port 0); `None` for a system whose host could not be read (every poll of it
+/// fails with `No such host`).
 pub fn targets(conf: &UpsmonConf) -> Vec<Option<Target>> {
     conf.monitors
         .iter()
         .map(|m| {
-            let addr: UpsAddr = m.system.parse().ok()?;
+            let split = SplitName::split(&m.system);
             Some(Target {
-                ups: addr.ups?,
-                host: addr.host,
-                port: addr.port,
+                ups: split.ups?,
+                host: split.host?,
+                port: split.port,
                 username: m.username.clone(),
                 password: m.password.clone(),
                 primary: m.role == nut_proto::config::upsmon_conf::UpsmonRole::Primary,
@@ -228,7 +230,7 @@ impl<C: Connector> Upsmon<C> {
     /// [`reload_control`].
     pub fn reload(&mut self, conf: &UpsmonConf) {
         for line in reload_lines(&self.conf, conf) {
-            self.log.log(Level::Info, &line);
+            self.log.say(&line);
         }
         for line in restart_warnings(&self.conf, conf) {
             self.log.log(Level::Warning, &line);
@@ -252,11 +254,16 @@ impl<C: Connector> Upsmon<C> {
         while let Some(out) = self.monitor.poll_output() {
             match out {
                 Output::PollAll => {
-                    let mut results = Vec::with_capacity(self.targets.len());
-                    for i in 0..self.targets.len() {
-                        results.push(self.poll(i).await);
+                    // upsmon 2.8.0 tells what one UPS's poll found before it polls the next.
+                    for index in 0..self.targets.len() {
+                        let result = self.poll(index).await;
+                        let input = Input::PolledOne { index, result };
+                        self.monitor.handle_input(input, now());
+                        while let Some(n) = self.monitor.poll_notification() {
+                            self.notifier.notify(&n);
+                        }
                     }
-                    self.monitor.handle_input(Input::Polled(results), now());
+                    self.monitor.handle_input(Input::PollDone, now());
                     self.check_parent();
                 }
                 Output::Notify(n) => self.notifier.notify(&n),
@@ -291,10 +298,15 @@ impl<C: Connector> Upsmon<C> {
     }
 
     async fn poll(&mut self, i: usize) -> PollResult {
+        let sys = self.monitor.settings().targets[i].system.clone();
         let Some(Some(t)) = self.targets.get(i).cloned() else {
+            // libupsclient's answer to a connect without a host.
+            self.log
+                .debug(1, &format!("Trying to connect to UPS [{sys}]"));
+            let line = format!("UPS [{sys}]: connect failed: No such host");
+            self.log.log(Level::Err, &line);
             return PollResult::Failed;
         };
-        let sys = self.monitor.settings().targets[i].system.clone();
         if self.conns[i].is_none() {
             self.log
                 .debug(1, &format!("Trying to connect to UPS [{sys}]"));
@@ -549,38 +561,39 @@ pub fn load_conf_logged(path: &std::path::Path, log: &Logger) -> Result<UpsmonCo
 /// upsmon makes it later: [`insufficient_power`].
 pub fn load_conf_announced(path: &std::path::Path, log: &Logger) -> Result<UpsmonConf, String> {
     let (parsed, applied) = load_conf_traced(path).map_err(|e| e.to_string())?;
-    for (level, line) in startup_lines(&parsed, &applied) {
-        log.log(level, &line);
+    for line in startup_lines(&parsed, &applied) {
+        log.say(&line);
     }
     Ok(parsed.config)
 }
 
-/// What upsmon 2.8.0 logs while it reads its configuration at start, in file order:
-/// `UPS: <system> (primary|secondary) (power value <n>)` (`UPS: <system> (monitoring only)`
-/// for power value 0) per `MONITOR` entry, `Using power down flag file <path>` per
-/// `POWERDOWNFLAG`, and the warnings (after the entry of their own line).
+/// What upsmon 2.8.0 says while it reads its configuration at start, in file order:
+/// [`added_lines`] per `MONITOR` entry (`UPS: <system> (primary|secondary) (power value
+/// <n>)`, or `(monitoring only)` for power value 0, and the complaints about a name that does
+/// not split), `Using power down flag file <path>` per `POWERDOWNFLAG`, and the warnings
+/// (after the entry of their own line).
 pub fn startup_lines(
     parsed: &nut_proto::config::Parsed<UpsmonConf>,
     applied: &[(usize, Applied)],
-) -> Vec<(Level, String)> {
+) -> Vec<Line> {
     let conf = &parsed.config;
     let info = applied.iter().filter_map(|&(line, what)| {
-        let text = match what {
-            Applied::Monitor(i) => monitor_line(conf.monitors.get(i)?),
+        let lines = match what {
+            Applied::Monitor(i) => added_lines(conf.monitors.get(i)?),
             Applied::PowerDownFlag => {
-                format!(
-                    "Using power down flag file {}",
-                    conf.powerdownflag.as_deref()?
-                )
+                let path = conf.powerdownflag.as_deref()?;
+                let text = format!("Using power down flag file {path}");
+                vec![Line::Log(Level::Info, text)]
             }
             _ => return None,
         };
-        Some((line, 0, Level::Info, text))
+        Some((line, 0, lines))
     });
-    let warnings = (parsed.warnings.iter()).map(|w| (w.line, 1, Level::Warning, w.to_string()));
+    let warnings = (parsed.warnings.iter())
+        .map(|w| (w.line, 1, vec![Line::Log(Level::Warning, w.to_string())]));
     let mut all: Vec<_> = info.chain(warnings).collect();
-    all.sort_by_key(|&(line, rank, ..)| (line, rank));
-    all.into_iter().map(|(_, _, l, t)| (l, t)).collect()
+    all.sort_by_key(|&(line, rank, _)| (line, rank));
+    all.into_iter().flat_map(|(_, _, lines)| lines).collect()
 }
 
 /// A monitoring process: [`serve`] over TCP, plus the parent watch in the privilege-split
@@ -628,7 +641,10 @@ mod startup_tests {
         let (parsed, applied) = UpsmonConf::parse_traced(text, "f").expect("parses");
         let lines: Vec<_> = startup_lines(&parsed, &applied)
             .into_iter()
-            .map(|(level, text)| (level == Level::Info, text))
+            .map(|line| match line {
+                Line::Log(level, text) => (level == Level::Info, text),
+                Line::Stderr(text) => panic!("no split failure here: {text}"),
+            })
             .collect();
         let warn = |i: usize| (false, parsed.warnings[i].to_string());
         assert_eq!(

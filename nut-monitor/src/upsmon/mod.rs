@@ -59,8 +59,21 @@ pub const HOSTSYNC_POLL: Duration = Duration::from_millis(250);
 /// Something for the state machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
-    /// Results of the poll asked by [`Output::PollAll`], one per target in order.
+    /// Results of the poll asked by [`Output::PollAll`], one per target in order: the same
+    /// as [`Input::PolledOne`] for each, then [`Input::PollDone`].
     Polled(Vec<PollResult>),
+    /// The result for target `index` of the poll asked by [`Output::PollAll`]. Its
+    /// notifications are queued at once, so that they can go out before the next target is
+    /// polled, as upsmon 2.8.0 sends them ([`Monitor::poll_notification`]).
+    PolledOne {
+        /// The target, in `MONITOR` order.
+        index: usize,
+        /// What its poll found.
+        result: PollResult,
+    },
+    /// Every target of the poll asked by [`Output::PollAll`] has been fed with
+    /// [`Input::PolledOne`]: the round ends (power is added up, the next poll is scheduled).
+    PollDone,
     /// Answers to [`Output::CountLogins`]: `NUMLOGINS` for each UPS this host is primary
     /// for, in target order (`None` when the query failed).
     Logins(Vec<Option<u32>>),
@@ -72,7 +85,7 @@ pub enum Input {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
     /// Poll every target (connecting and logging in as needed); answer with
-    /// [`Input::Polled`].
+    /// [`Input::Polled`], or with [`Input::PolledOne`] per target and [`Input::PollDone`].
     PollAll,
     /// Tell someone.
     Notify(Notification),
@@ -185,6 +198,18 @@ impl Monitor {
         self.out.pop_front()
     }
 
+    /// The next output if it is a notification (what [`Input::PolledOne`] queues), else
+    /// `None` with the queue left as it is.
+    pub fn poll_notification(&mut self) -> Option<Notification> {
+        match self.out.front() {
+            Some(Output::Notify(_)) => match self.out.pop_front() {
+                Some(Output::Notify(n)) => Some(n),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// When [`handle_timeout`](Self::handle_timeout) must be called next.
     pub fn poll_timeout(&self) -> Option<Instant> {
         match self.phase {
@@ -232,7 +257,15 @@ impl Monitor {
     /// Feeds an input.
     pub fn handle_input(&mut self, input: Input, now: Instant) {
         match input {
-            Input::Polled(results) => self.polled(&results, now),
+            Input::Polled(results) => {
+                for index in 0..self.upses.len() {
+                    let result = results.get(index).unwrap_or(&PollResult::Failed);
+                    self.polled_one(index, result, now);
+                }
+                self.poll_done(now);
+            }
+            Input::PolledOne { index, result } => self.polled_one(index, &result, now),
+            Input::PollDone => self.poll_done(now),
             Input::Logins(counts) => self.logins(&counts, now),
             Input::UserFsd => {
                 if matches!(self.phase, Phase::Monitoring { .. }) {
@@ -250,25 +283,33 @@ impl Monitor {
         self.out.push_back(Output::Notify(n));
     }
 
-    fn polled(&mut self, results: &[PollResult], now: Instant) {
-        if !matches!(self.phase, Phase::Monitoring { .. }) {
+    fn monitoring(&self) -> bool {
+        matches!(self.phase, Phase::Monitoring { .. })
+    }
+
+    fn polled_one(&mut self, i: usize, result: &PollResult, now: Instant) {
+        if !self.monitoring() || i >= self.upses.len() {
             return;
         }
         let s = &self.settings;
         let (rb, nc) = (s.rbwarntime, s.nocommwarntime);
-        for i in 0..self.upses.len() {
-            let events = match results.get(i) {
-                Some(PollResult::Status(st)) => self.upses[i].apply_status(st, now, rb, nc),
-                Some(PollResult::Skipped) => continue,
-                _ => {
-                    let mut ev = Vec::new();
-                    self.upses[i].gone(now, nc, &mut ev);
-                    ev
-                }
-            };
-            for (kind, extra) in events {
-                self.notify(Some(i), kind, &extra);
+        let events = match result {
+            PollResult::Status(st) => self.upses[i].apply_status(st, now, rb, nc),
+            PollResult::Skipped => return,
+            PollResult::Failed => {
+                let mut ev = Vec::new();
+                self.upses[i].gone(now, nc, &mut ev);
+                ev
             }
+        };
+        for (kind, extra) in events {
+            self.notify(Some(i), kind, &extra);
+        }
+    }
+
+    fn poll_done(&mut self, now: Instant) {
+        if !self.monitoring() {
+            return;
         }
         if !self.recalc(now) {
             let any_ob = self.upses.iter().any(|u| u.flags.on_batt);
