@@ -345,3 +345,26 @@ fn names_that_do_not_split_are_kept_and_reported() {
     ];
     assert_eq!(real.1[3..], expected.map(String::from));
 }
+
+/// Until a UPS is first seen on line or on battery, upsmon 2.8.0 polls every 5 s whatever
+/// POLLFREQ says: an unreachable UPS with POLLFREQ 2 is tried at 0 s and 5 s, not every 2 s.
+#[test]
+fn an_unreachable_ups_is_retried_every_5_s_before_pollfreq_applies() {
+    let conf = |_: &Path, port: u16| {
+        format!("MONITOR ups@127.0.0.1:{port} 1 u p primary\nPOLLFREQ 2\nSHUTDOWNCMD /bin/true\n")
+    };
+    let runs: Vec<_> = [Subject::Real, Subject::Ours]
+        .into_iter()
+        .map(|subject| {
+            let dir = unique_dir("pace");
+            fs::write(dir.join("upsmon.conf"), conf(&dir, closed_port())).unwrap();
+            Run::start(subject, &dir, None, true)
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(7500));
+    let tries: Vec<usize> = runs
+        .iter()
+        .map(|r| r.stderr().matches("connect failed").count())
+        .collect();
+    assert_eq!(tries, [2, 2], "real, ours");
+}

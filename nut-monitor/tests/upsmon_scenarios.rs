@@ -419,3 +419,43 @@ fn per_ups_results_notify_at_once_and_decide_at_the_end() {
     r.drain();
     assert_eq!(r.take(), ["fsd 0", "fsd 1", "count"]);
 }
+
+/// upsmon 2.8.0's pause between polls: 5 s until a UPS is first seen on line or on battery
+/// (whatever POLLFREQ says, so an unreachable UPS is retried every 5 s), then POLLFREQ after
+/// an on-line change and POLLFREQALERT after an on-battery one.
+#[test]
+fn the_poll_pace_follows_the_last_line_change() {
+    let conf = format!("{PRIMARY}POLLFREQ 30\nPOLLFREQALERT 2\n");
+    let mut r = Rig::new(&conf);
+    let pause = |r: &Rig| r.m.poll_timeout().map(|t| t - r.now);
+    r.answer(&[None]);
+    assert_eq!(pause(&r), Some(secs(5)));
+    r.cycle(&[None]);
+    assert_eq!(pause(&r), Some(secs(5)));
+    r.cycle(&[Some("OL")]);
+    assert_eq!(pause(&r), Some(secs(30)));
+    r.cycle(&[None]);
+    assert_eq!(pause(&r), Some(secs(30)), "a lost UPS keeps the pace");
+    r.cycle(&[Some("OB")]);
+    assert_eq!(pause(&r), Some(secs(2)));
+    r.cycle(&[None]);
+    assert_eq!(pause(&r), Some(secs(2)));
+    r.cycle(&[Some("OL")]);
+    assert_eq!(pause(&r), Some(secs(30)));
+}
+
+/// Where upsmon 2.8.0 would slow down to POLLFREQ because another UPS came on line while one
+/// is still on battery, we keep POLLFREQALERT (DEVIATIONS.md).
+#[test]
+fn a_ups_on_battery_keeps_the_alert_pace() {
+    let conf = "MONITOR a@h 1 u p primary\nMONITOR b@h 1 u p primary\nMINSUPPLIES 1\n\
+                POLLFREQ 30\nPOLLFREQALERT 2\n";
+    let mut r = Rig::new(conf);
+    let pause = |r: &Rig| r.m.poll_timeout().map(|t| t - r.now);
+    r.answer(&[Some("OB"), None]);
+    assert_eq!(pause(&r), Some(secs(2)));
+    r.cycle(&[Some("OB"), Some("OL")]);
+    assert_eq!(pause(&r), Some(secs(2)));
+    r.cycle(&[Some("OL"), Some("OL")]);
+    assert_eq!(pause(&r), Some(secs(30)));
+}

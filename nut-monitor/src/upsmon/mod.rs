@@ -50,7 +50,7 @@ use std::time::{Duration, Instant};
 use nut_proto::config::NotifyType;
 
 pub use notify::{format_message, stock_message, Notification, NotifyTable};
-pub use settings::{MonitorTarget, Settings};
+pub use settings::{MonitorTarget, Settings, FIRST_POLL_INTERVAL};
 pub use ups::{Comm, Flags, PollResult, UpsTrack};
 
 /// How often the primary re-counts logins while waiting for secondaries.
@@ -135,6 +135,9 @@ pub struct Monitor {
     upses: Vec<UpsTrack>,
     phase: Phase,
     out: VecDeque<Output>,
+    /// upsmon's `sleepval`: POLLFREQ after a UPS was last seen going on line, POLLFREQALERT
+    /// after one was last seen going on battery, [`Settings::first_pollfreq`] before either.
+    interval: Duration,
 }
 
 impl Monitor {
@@ -146,6 +149,7 @@ impl Monitor {
             .map(|t| UpsTrack::new(t.system.clone(), t.power_value, t.primary))
             .collect();
         let mut m = Self {
+            interval: settings.first_pollfreq,
             settings,
             upses,
             phase: Phase::Monitoring {
@@ -294,7 +298,18 @@ impl Monitor {
         let s = &self.settings;
         let (rb, nc) = (s.rbwarntime, s.nocommwarntime);
         let events = match result {
-            PollResult::Status(st) => self.upses[i].apply_status(st, now, rb, nc),
+            PollResult::Status(st) => {
+                let f = &self.upses[i].flags;
+                let (was_ob, was_ol) = (f.on_batt, f.online);
+                let ev = self.upses[i].apply_status(st, now, rb, nc);
+                let f = &self.upses[i].flags;
+                if f.on_batt && !was_ob {
+                    self.interval = self.settings.pollfreqalert;
+                } else if f.online && !was_ol {
+                    self.interval = self.settings.pollfreq;
+                }
+                ev
+            }
             PollResult::Skipped => return,
             PollResult::Failed => {
                 let mut ev = Vec::new();
@@ -312,11 +327,14 @@ impl Monitor {
             return;
         }
         if !self.recalc(now) {
+            // upsmon 2.8.0 polls at the pace of the last on-line / on-battery change it saw,
+            // even while another UPS is still on battery; we keep POLLFREQALERT then
+            // (DEVIATIONS.md).
             let any_ob = self.upses.iter().any(|u| u.flags.on_batt);
             let wait = if any_ob {
-                s_alert(&self.settings)
+                self.settings.pollfreqalert.min(self.interval)
             } else {
-                self.settings.pollfreq
+                self.interval
             };
             self.phase = Phase::Monitoring {
                 next_poll: now + wait,
@@ -425,8 +443,4 @@ impl Monitor {
         };
         self.handle_timeout(now);
     }
-}
-
-fn s_alert(s: &Settings) -> Duration {
-    s.pollfreqalert
 }

@@ -6,6 +6,9 @@ use nut_proto::config::upsmon_conf::{ShutdownExit, UpsmonConf, UpsmonRole};
 
 use super::notify::NotifyTable;
 
+/// upsmon 2.8.0's pause between polls before any UPS was seen on line or on battery.
+pub const FIRST_POLL_INTERVAL: Duration = Duration::from_secs(5);
+
 /// One `MONITOR` line, reduced to what the decisions need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonitorTarget {
@@ -28,6 +31,9 @@ pub struct Settings {
     pub pollfreq: Duration,
     /// POLLFREQALERT, used while any UPS is on battery (default 5 s).
     pub pollfreqalert: Duration,
+    /// The pause between polls until a UPS is first seen on line or on battery: upsmon
+    /// 2.8.0 starts with 5 s whatever POLLFREQ says ([`FIRST_POLL_INTERVAL`]).
+    pub first_pollfreq: Duration,
     /// HOSTSYNC (default 15 s).
     pub hostsync: Duration,
     /// DEADTIME (default 15 s).
@@ -69,6 +75,7 @@ impl Settings {
             minsupplies: conf.minsupplies(),
             pollfreq: secs(conf.pollfreq()),
             pollfreqalert: secs(conf.pollfreqalert()),
+            first_pollfreq: FIRST_POLL_INTERVAL,
             hostsync: secs(conf.hostsync()),
             deadtime: secs(conf.deadtime()),
             rbwarntime: secs(conf.rbwarntime()),

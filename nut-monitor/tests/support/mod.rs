@@ -66,8 +66,12 @@ pub fn fast_upsmon(text: &str, syslog: &Syslog) -> Upsmon<TcpConnector> {
     let notifier = Notifier::new(None, None, log.clone());
     let power = DirectPowerOff::prepare(&conf, &log);
     let mut settings = Settings::from_conf(&conf);
-    (settings.pollfreq, settings.pollfreqalert) =
-        (Duration::from_millis(100), Duration::from_millis(100));
+    let fast = Duration::from_millis(100);
+    (
+        settings.pollfreq,
+        settings.pollfreqalert,
+        settings.first_pollfreq,
+    ) = (fast, fast, fast);
     let connector = TcpConnector::new(&conf);
     Upsmon::new(&conf, connector, notifier, Box::new(power), log).with_settings(settings)
 }
