@@ -15,19 +15,11 @@
 mod monitor_support;
 
 use std::fs;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use monitor_support::{unique_dir, wait_until, Subject, REAL_UPSMON};
-
-/// `sh -c NS_SH sh <dir> <program> <args...>` under `unshare -m`.
-const NS_SH: &str = r#"set -e
-d="$1"; shift
-mount --bind "$d/run" /run/nut
-exec "$@"
-"#;
+use monitor_support::stderr_run::{closed_port, Run};
+use monitor_support::{unique_dir, Subject};
 
 /// A PID above any kernel's `pid_max` (at most 2^22): never a live process.
 const DEAD_PID: &str = "8388608\n";
@@ -60,97 +52,6 @@ fn odd_names_conf(_dir: &Path, port: u16) -> String {
 
 /// What a case writes in upsmon.conf, given the test directory and the closed port.
 type Conf = fn(&Path, u16) -> String;
-
-fn closed_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
-
-/// A started upsmon, its process group stopped on drop.
-struct Run {
-    dir: std::path::PathBuf,
-    child: Child,
-    group: i32,
-}
-
-impl Run {
-    fn start(subject: Subject, dir: &Path, pid_file: Option<&str>, foreground: bool) -> Self {
-        let run = dir.join("run");
-        fs::create_dir_all(&run).unwrap();
-        if let Some(text) = pid_file {
-            fs::write(run.join("upsmon.pid"), text).unwrap();
-        }
-        let mut cmd = Command::new("unshare");
-        cmd.args(["-m", "sh", "-c", NS_SH, "sh"]).arg(dir);
-        match subject {
-            Subject::Real => cmd.arg(REAL_UPSMON),
-            Subject::Ours => cmd.arg(env!("CARGO_BIN_EXE_upsmon")),
-        };
-        if foreground {
-            cmd.arg("-F");
-        }
-        let child = cmd
-            .args(["-u", "root"])
-            .process_group(0)
-            .env("NUT_CONFPATH", dir)
-            .env("NUT_STATEPATH", dir)
-            .env("NUT_ALTPIDPATH", &run)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(fs::File::create(dir.join("stderr")).unwrap())
-            .spawn()
-            .unwrap();
-        let group = i32::try_from(child.id()).unwrap();
-        Self {
-            dir: dir.to_owned(),
-            child,
-            group,
-        }
-    }
-
-    fn stderr(&self) -> String {
-        fs::read_to_string(self.dir.join("stderr")).unwrap_or_default()
-    }
-
-    /// Waits until the startup is over (stderr has `marker`), or the process exited (a
-    /// previous instance runs, or it detached).
-    fn settle(&mut self, marker: &str) -> Option<i32> {
-        let mut code = None;
-        wait_until(Duration::from_secs(15), || {
-            code = self.child.try_wait().ok().flatten().map(|s| s.code());
-            code.is_some() || self.stderr().contains(marker)
-        });
-        code.flatten()
-    }
-}
-
-impl Drop for Run {
-    fn drop(&mut self) {
-        // The detached processes are found through the PID file they wrote (never the test's
-        // own group, whose PID the live-instance case writes there).
-        let pid = fs::read_to_string(self.dir.join("run/upsmon.pid")).unwrap_or_default();
-        let own = process_group(&std::process::id().to_string());
-        let detached = process_group(pid.trim()).filter(|&g| g != self.group && Some(g) != own);
-        for group in [Some(self.group), detached].into_iter().flatten() {
-            for sig in ["-TERM", "-KILL"] {
-                let target = format!("-{group}");
-                let _ = Command::new("kill")
-                    .args([sig, "--", &target])
-                    .stderr(Stdio::null())
-                    .status();
-            }
-        }
-        let _ = self.child.wait();
-        let _ = fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// Field 5 of `/proc/<pid>/stat`.
-fn process_group(pid: &str) -> Option<i32> {
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after = stat.rsplit_once(") ")?.1;
-    after.split(' ').nth(2)?.parse().ok()
-}
 
 /// The startup part of `stderr`, up to the line with `marker` (excluded when it is the
 /// first connect failure, included otherwise), made comparable (see the module docs).
@@ -203,7 +104,12 @@ fn startup_with(
     });
     let port = closed_port();
     fs::write(dir.join("upsmon.conf"), conf(&dir, port)).unwrap();
-    let mut run = Run::start(subject, &dir, pid_file, foreground);
+    let mut run = Run::start(
+        subject,
+        &dir,
+        pid_file,
+        if foreground { &["-F"] } else { &[] },
+    );
     let marker = marker(port);
     let code = run.settle(&marker);
     (code, startup_lines(&run.stderr(), &dir, port, &marker))
@@ -358,7 +264,7 @@ fn an_unreachable_ups_is_retried_every_5_s_before_pollfreq_applies() {
         .map(|subject| {
             let dir = unique_dir("pace");
             fs::write(dir.join("upsmon.conf"), conf(&dir, closed_port())).unwrap();
-            Run::start(subject, &dir, None, true)
+            Run::start(subject, &dir, None, &["-F"])
         })
         .collect();
     std::thread::sleep(Duration::from_millis(7500));

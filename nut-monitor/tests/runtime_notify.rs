@@ -131,7 +131,7 @@ async fn syslog_and_wall_carry_the_exact_messages() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     *server.status.lock().unwrap() = "OL".into();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    tx.send(Control::Stop).await.unwrap();
+    tx.send(Control::Stop(15)).await.unwrap();
     assert_eq!(run.await.unwrap(), Finish::Stopped);
     let walled = std::fs::read_to_string(dir.join("walled")).unwrap_or_default();
     assert_eq!(walled, "UPS ups@h on battery\npower back on ups@h\n");
@@ -176,7 +176,7 @@ async fn nocomm_repeats_every_nocommwarntime_after_the_last_good_poll() {
     collect(&syslog, t0, 101, &mut seen).await;
     server.down.store(false, Ordering::SeqCst);
     collect(&syslog, t0, 5, &mut seen).await;
-    tx.send(Control::Stop).await.unwrap();
+    tx.send(Control::Stop(15)).await.unwrap();
     assert_eq!(run.await.unwrap(), Finish::Stopped);
     // Polls every 5 s: the last good one at 15; COMMBAD at the first failure (20); NOCOMM
     // once 30 s have passed since the good poll (45), then whenever more than 30 s have
@@ -206,7 +206,7 @@ async fn replbatt_is_repeated_at_most_every_rbwarntime() {
     collect(&syslog, t0, 140, &mut seen).await;
     *server.status.lock().unwrap() = "OL".into();
     collect(&syslog, t0, 60, &mut seen).await;
-    tx.send(Control::Stop).await.unwrap();
+    tx.send(Control::Stop(15)).await.unwrap();
     assert_eq!(run.await.unwrap(), Finish::Stopped);
     // First poll at 0; then the first poll more than 60 s after the last warning: 65, 130.
     // RB gone at 140: no more warnings.

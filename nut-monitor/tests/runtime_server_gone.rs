@@ -92,7 +92,7 @@ async fn run_seen(tag: &str, hang_up: HangUp, until: &str) -> (u16, Vec<String>,
             break;
         }
     }
-    tx.send(Control::Stop).await.unwrap();
+    tx.send(Control::Stop(15)).await.unwrap();
     let finish = tokio::time::timeout(Duration::from_secs(10), task).await;
     assert_eq!(finish.unwrap().unwrap(), Finish::Stopped);
     lines.extend(syslog.messages());

@@ -105,6 +105,6 @@ async fn a_mute_server_times_out_each_poll_and_is_reconnected() {
     );
     let to_good = connects.iter().filter(|h| *h == "good").count();
     assert_eq!(to_good, 1, "a working connection is kept: {connects:?}");
-    tx.send(Control::Stop).await.unwrap();
+    tx.send(Control::Stop(15)).await.unwrap();
     assert_eq!(run.await.unwrap(), Finish::Stopped);
 }

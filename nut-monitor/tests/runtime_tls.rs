@@ -155,7 +155,7 @@ async fn run_upsmon(pki: &Pki, port: u16, host: &str, extra: &str) -> (u32, Vec<
             break;
         }
     }
-    tx.send(Control::Stop).await.unwrap();
+    tx.send(Control::Stop(15)).await.unwrap();
     let finish = tokio::time::timeout(Duration::from_secs(10), run).await;
     assert_eq!(finish.unwrap().unwrap(), Finish::Stopped);
     (logins, syslog.datagrams())

@@ -241,7 +241,7 @@ async fn stop_logs_out_and_user_fsd_is_honoured() {
     let (tx, rx) = mpsc::channel(4);
     let run = tokio::spawn(monitor(&c).run(rx));
     tokio::time::sleep(Duration::from_millis(150)).await;
-    tx.send(Control::Stop).await.unwrap();
+    tx.send(Control::Stop(15)).await.unwrap();
     let finish = tokio::time::timeout(Duration::from_secs(5), run).await;
     assert_eq!(finish.unwrap().unwrap(), Finish::Stopped);
     assert_eq!(
@@ -273,7 +273,7 @@ async fn unreachable_server_is_commbad() {
     let run = tokio::spawn(monitor(&c).run(rx));
     let notes = read_lines(&dir.join("notify.log"), 1).await;
     assert_eq!(notes, [format!("COMMBAD ups@127.0.0.1:{port}")]);
-    tx.send(Control::Stop).await.unwrap();
+    tx.send(Control::Stop(15)).await.unwrap();
     assert_eq!(
         tokio::time::timeout(Duration::from_secs(5), run)
             .await

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use nut_monitor::upsmon::{Input, Monitor, Output, Phase, PollResult, Settings};
+use nut_monitor::upsmon::{Input, Monitor, Note, Output, Phase, PollResult, Settings};
 use nut_proto::config::UpsmonConf;
 
 /// A monitor plus a fake clock, collecting everything it outputs.
@@ -10,6 +10,7 @@ struct Rig {
     m: Monitor,
     now: Instant,
     log: Vec<String>,
+    notes: Vec<Note>,
 }
 
 fn secs(n: u64) -> Duration {
@@ -26,6 +27,7 @@ impl Rig {
             m: Monitor::new(Settings::from_conf(&conf), now),
             now,
             log: Vec::new(),
+            notes: Vec::new(),
         };
         r.drain();
         r
@@ -40,6 +42,10 @@ impl Rig {
                 Output::SetFsd(i) => format!("fsd {i}"),
                 Output::CountLogins => "count".into(),
                 Output::Shutdown => "SHUTDOWN-CMD".into(),
+                Output::Note(n) => {
+                    self.notes.push(n);
+                    continue;
+                }
             });
         }
     }
@@ -167,6 +173,24 @@ fn primary_gives_up_on_stuck_secondaries_after_hostsync() {
         assert!(waited < secs(10), "never gave up");
     }
     assert!(waited > secs(3) && waited <= secs(4), "waited {waited:?}");
+    let info = |n: &Note| matches!(n, Note::Info(_) | Note::Warning(_));
+    let said: Vec<_> = r.notes.iter().filter(|n| info(n)).cloned().collect();
+    let expired = "Host sync timer expired, forcing shutdown";
+    assert_eq!(said, [Note::Info(expired.into())]);
+    let traces: Vec<&str> = (r.notes.iter())
+        .filter_map(|n| match n {
+            Note::Debug(1, t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        traces,
+        [
+            "Critical UPS: ups@localhost",
+            "Shutting down any UPSes in PRIMARY mode...",
+            "This system is a primary... waiting for secondaries to logout...",
+        ]
+    );
 }
 
 #[test]
@@ -192,6 +216,8 @@ fn secondary_waits_hostsync_for_the_primary_then_shuts_down_alone() {
         !log.iter().any(|l| l.starts_with("fsd")),
         "a secondary never sets FSD"
     );
+    let giving_up = Note::Warning("Giving up on the primary for UPS [ups@localhost]".into());
+    assert_eq!(r.notes.iter().filter(|n| **n == giving_up).count(), 1);
 }
 
 #[test]
@@ -289,6 +315,13 @@ fn calibration_is_not_critical_and_replace_battery_is_rate_limited() {
     r.cycle(&[Some("OB LB CAL RB")]);
     let log = r.take();
     assert!(!log.iter().any(|l| l.starts_with("fsd")), "{log:?}");
+    // Said at every look, with the UPS name alone (upsmon 2.8.0's `ups->upsname`).
+    let calibrating = Note::Warning(
+        "is_ups_critical: seems that UPS [ups] is OB+LB now, but it is also calibrating - \
+         not declaring a critical state"
+            .into(),
+    );
+    assert_eq!(r.notes.iter().filter(|n| **n == calibrating).count(), 2);
     assert_eq!(
         log.iter().filter(|l| l.starts_with("REPLBATT")).count(),
         1,

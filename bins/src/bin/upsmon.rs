@@ -63,6 +63,7 @@ fn main() -> ExitCode {
         ..ProcessOptions::default()
     };
     if privsep::is_child() {
+        let log = log.continue_clock_from_env();
         let link = Box::new(ParentLink::new(log.clone()));
         return monitor(conf_path, link, log, &opts, true);
     }
@@ -83,6 +84,10 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
+    let debug_level = format!("debug level is '{}'", cli.debug);
+    if !privsep::is_background() {
+        log.debug(1, &debug_level);
+    }
     let flag = conf.powerdownflag.clone().map(PathBuf::from);
     if cli.check_flag {
         return ExitCode::from(power::check_flag(flag.as_deref(), &log));
@@ -98,11 +103,13 @@ fn main() -> ExitCode {
         return privsep::respawn_in_background(&argv0, &argv)
             .map_or_else(|e| fail(&e.to_string()), |()| ExitCode::SUCCESS);
     }
+    // upsmon 2.8.0 says it again once it would have detached.
+    log.debug(1, &debug_level);
     let power = DirectPowerOff::prepare(&conf, &log);
     if cli.single {
         let msg = "Warning: running as one big root process by request (upsmon -p)";
         log.log(Level::Info, msg);
-        let _ = pidfile::write(&pidpath, std::process::id());
+        pidfile::save(&pidpath, std::process::id(), &log);
         let code = monitor(conf_path, Box::new(power), log, &opts, false);
         let _ = std::fs::remove_file(&pidpath);
         return code;
@@ -132,19 +139,20 @@ fn monitor(
             .config;
         let (tx, rx) = mpsc::channel(16);
         for (kind, n) in [
-            (K::hangup(), 0),
-            (K::user_defined1(), 1),
-            (K::terminate(), 2),
+            (K::hangup(), 1),
+            (K::user_defined1(), 10),
+            (K::terminate(), 15),
             (K::interrupt(), 2),
+            (K::quit(), 3),
         ] {
             let mut sig = signal(kind).map_err(|e| Fatal::new(e.to_string()))?;
             let (tx, path, log) = (tx.clone(), path.clone(), log.clone());
             tokio::spawn(async move {
                 while sig.recv().await.is_some() {
                     let msg = match n {
-                        0 => reload_control(&path, &log),
-                        1 => Some(Control::UserFsd),
-                        _ => Some(Control::Stop),
+                        1 => reload_control(&path, &log),
+                        10 => Some(Control::UserFsd),
+                        _ => Some(Control::Stop(n)),
                     };
                     if let Some(m) = msg {
                         let _ = tx.send(m).await;

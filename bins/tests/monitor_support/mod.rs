@@ -12,6 +12,7 @@
 pub mod capture;
 pub mod scenario;
 pub mod sched;
+pub mod stderr_run;
 mod upsmon;
 
 pub use upsmon::{Mode, Outcome, Subject, Upsmon, UpsmonSpec};

@@ -73,6 +73,8 @@ pub struct Outcome {
     pub walls: Vec<String>,
     /// Syslog datagrams, normalised, in order.
     pub syslog: Vec<String>,
+    /// What it printed on stdout and stderr ([`log_lines`]).
+    pub log: Vec<String>,
     /// SHUTDOWNCMD ran.
     pub shutdown: bool,
     /// Who ran it (`id -un`), if it ran.
@@ -84,11 +86,50 @@ pub struct Outcome {
 impl Outcome {
     /// Replaces `from` by `to` in every recorded text (e.g. the sandbox's port).
     pub fn replace(&mut self, from: &str, to: &str) {
-        let lists = [&mut self.notifications, &mut self.walls, &mut self.syslog];
+        let lists = [
+            &mut self.notifications,
+            &mut self.walls,
+            &mut self.syslog,
+            &mut self.log,
+        ];
         for line in lists.into_iter().flatten() {
             *line = line.replace(from, to);
         }
     }
+}
+
+/// An upsmon's output made comparable: without the version banners (real's forked children
+/// print theirs when they exit) and real's NSS line (DEVIATIONS.md), the PID file's path
+/// (DEVIATIONS.md) as `<pidfile>`, a configuration warning (DEVIATIONS.md) as
+/// `<config warning>` and the test directory as `<dir>`, and a run of identical
+/// lines as one (how many polls fail in a row depends on where the second boundaries fall:
+/// real upsmon counts in whole seconds).
+pub fn log_lines(text: &str, dir: &Path) -> Vec<String> {
+    let dir = dir.display().to_string();
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("Network UPS Tools upsmon ")
+            || line == "Init SSL without certificate database"
+        {
+            continue;
+        }
+        let conf = format!("{dir}/upsmon.conf");
+        // Configuration warnings have texts of their own (DEVIATIONS.md).
+        let warning = line.starts_with(&format!("{conf} line "))
+            || line.starts_with(&format!("{conf}:"))
+            || line.starts_with("Warning: ignoring duplicate UPS [");
+        let line = if warning {
+            "<config warning>".to_owned()
+        } else {
+            line.replace("/run/nut/upsmon.pid", "<pidfile>")
+                .replace(&format!("{dir}/upsmon.pid"), "<pidfile>")
+                .replace(&dir, "<dir>")
+        };
+        if out.last() != Some(&line) {
+            out.push(line);
+        }
+    }
+    out
 }
 
 /// The notification types of upsmon 2.8.0.
@@ -262,6 +303,7 @@ impl Upsmon {
             notifications,
             walls,
             syslog: self.syslog.lines(),
+            log: log_lines(&self.log(), &self.dir),
             shutdown: marker.is_some(),
             shutdown_by: marker.map(|s| s.trim().to_owned()),
             flag: fs::read_to_string(self.dir.join("killpower")).ok(),

@@ -5,7 +5,7 @@
 
 use std::os::unix::net::UnixDatagram;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
 use nut_proto::text::debug_stamp;
 
@@ -31,6 +31,11 @@ pub enum Level {
 /// What a daemon logs (info) once it has detached.
 pub const STARTUP: &str = "Startup successful";
 
+/// Where a re-executed child finds the wall-clock start of its parent's log clock
+/// (nanoseconds since the epoch), so that its `-D` stamps go on from the parent's as those of
+/// upsmon's forked child do.
+pub const CLOCK_ENV: &str = "NUT_RS_LOG_START_NS";
+
 /// `LOG_DAEMON`.
 const FACILITY_DAEMON: u8 = 3;
 
@@ -42,6 +47,8 @@ pub enum Line {
     Log(Level, String),
     /// Plain stderr text.
     Stderr(String),
+    /// [`Logger::debug`] at this level.
+    Debug(u8, String),
 }
 
 /// Where log lines go.
@@ -98,6 +105,28 @@ impl Logger {
         }
     }
 
+    /// The value of [`CLOCK_ENV`] for a child of this process.
+    pub fn clock_env(&self) -> String {
+        let start = SystemTime::now().checked_sub(self.start.elapsed());
+        let since_epoch = start.and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok());
+        since_epoch.unwrap_or_default().as_nanos().to_string()
+    }
+
+    /// Counts the stamps from the start in [`CLOCK_ENV`] when it is set and sane (not in the
+    /// future, at most a day old).
+    #[must_use]
+    pub fn continue_clock_from_env(mut self) -> Self {
+        let parent = std::env::var(CLOCK_ENV)
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok());
+        let start = parent.map(|ns| SystemTime::UNIX_EPOCH + Duration::from_nanos(ns));
+        let age = start.and_then(|t| SystemTime::now().duration_since(t).ok());
+        if let Some(age) = age.filter(|a| *a < Duration::from_secs(86_400)) {
+            self.start = Instant::now().checked_sub(age).unwrap_or(self.start);
+        }
+        self
+    }
+
     /// Sends syslog datagrams to `socket` instead of `/dev/log` (`None`: no syslog).
     #[must_use]
     pub fn with_socket(mut self, socket: Option<PathBuf>) -> Self {
@@ -119,13 +148,15 @@ impl Logger {
         }
     }
 
-    /// Says `line`: [`log`](Self::log) for a [`Line::Log`]; a [`Line::Stderr`] is printed
-    /// as it is when this logger writes to stderr.
+    /// Says `line`: [`log`](Self::log) for a [`Line::Log`], [`debug`](Self::debug) for a
+    /// [`Line::Debug`]; a [`Line::Stderr`] is printed as it is when this logger writes to
+    /// stderr.
     pub fn say(&self, line: &Line) {
         match line {
             Line::Log(level, text) => self.log(*level, text),
             Line::Stderr(text) if self.stderr => eprintln!("{text}"),
             Line::Stderr(_) => {}
+            Line::Debug(level, text) => self.debug(*level, text),
         }
     }
 

@@ -65,6 +65,11 @@ impl Notifier {
 
     /// Logs, walls and executes `n` as its flags say.
     pub fn notify(&self, n: &Notification) {
+        if let Some(code) = n.kind.code() {
+            let name = n.kind.name();
+            self.log
+                .debug(2, &format!("do_notify: ntype 0x{code:04x} ({name})"));
+        }
         if n.flags.ignore {
             return;
         }

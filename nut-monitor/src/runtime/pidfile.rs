@@ -46,6 +46,17 @@ pub fn write(path: &Path, pid: u32) -> io::Result<()> {
     std::fs::write(path, format!("{pid}\n"))
 }
 
+/// [`write`], telling it as NUT's `writepid` does: `Saving PID <pid> into <path>` at debug
+/// level 1, `writepid: fopen <path>: <reason>` (notice) when the file cannot be written.
+pub fn save(path: &Path, pid: u32, log: &Logger) {
+    let shown = path.display();
+    log.debug(1, &format!("Saving PID {pid} into {shown}"));
+    if let Err(e) = write(path, pid) {
+        let reason = nut_proto::text::strerror(&e);
+        log.log(Level::Notice, &format!("writepid: fopen {shown}: {reason}"));
+    }
+}
+
 /// The most upsmon reads of a PID file (`fgets` into a 512-byte buffer).
 const PID_LINE_MAX: u64 = 511;
 

@@ -59,12 +59,14 @@ pub fn lookup_user(name: &str) -> io::Result<User> {
 }
 
 /// Starts the child: this program again, as `user`, with piped stdin/stdout.
-pub fn spawn_child(argv0: &str, args: &[String], user: &User) -> io::Result<Child> {
+/// Its `-D` stamps go on from `log`'s clock.
+pub fn spawn_child(argv0: &str, args: &[String], user: &User, log: &Logger) -> io::Result<Child> {
     let exe: OsString = std::env::current_exe().map_or_else(|_| argv0.into(), Into::into);
     let mut cmd = std::process::Command::new(exe);
     cmd.arg0(argv0)
         .args(args)
         .env(CHILD_ENV, "1")
+        .env(super::log::CLOCK_ENV, log.clock_env())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped());
     if nix::unistd::geteuid().is_root() {
@@ -95,16 +97,23 @@ pub async fn run_parent(mut child: Child, power: DirectPowerOff, log: &Logger) -
             0
         }
         Ok(1) => {
+            let got = char::from(byte[0]);
             log.log(
                 Level::Err,
-                &format!("upsmon parent: got bogus pipe command {}", byte[0]),
+                &format!("upsmon parent: got bogus pipe command {got}"),
             );
             1
         }
-        _ => {
-            let status = child.wait().await.ok().and_then(|s| s.code());
-            log.log(Level::Info, "upsmon parent: exiting (child exited)");
-            status.and_then(|c| u8::try_from(c).ok()).unwrap_or(1)
+        // The child is gone (stopped, or died): upsmon 2.8.0's parent fails on its read of
+        // the pipe, an end of file included (then with no reason: errno is still 0).
+        end => {
+            let _ = child.try_wait();
+            let line = match end {
+                Err(e) => format!("upsmon parent: read: {}", nut_proto::text::strerror(&e)),
+                Ok(_) => "upsmon parent: read".to_owned(),
+            };
+            log.log(Level::Err, &line);
+            1
         }
     }
 }
@@ -209,7 +218,7 @@ pub fn parent_main(
         }
     };
     let started =
-        lookup_user(user).and_then(|u| rt.block_on(async { spawn_child(argv0, args, &u) }));
+        lookup_user(user).and_then(|u| rt.block_on(async { spawn_child(argv0, args, &u, log) }));
     let child = match started {
         Ok(c) => c,
         Err(e) => {
@@ -221,7 +230,7 @@ pub fn parent_main(
         }
     };
     if let Some(pid) = child.id() {
-        let _ = super::pidfile::write(pidpath, pid);
+        super::pidfile::save(pidpath, pid, log);
     }
     // Blocked (so never delivered) in this process only: the child was started first.
     let mut ignored = nix::sys::signal::SigSet::empty();

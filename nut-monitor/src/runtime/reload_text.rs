@@ -61,53 +61,74 @@ pub fn added_lines(m: &Monitor) -> Vec<Line> {
 /// use nut_proto::config::UpsmonConf;
 /// let parse = |t: &str| UpsmonConf::parse(t, "upsmon.conf").unwrap().config;
 /// let old = parse("MONITOR a@h 1 u p secondary\n");
-/// let new = parse("MONITOR a@h 2 u p primary\nMONITOR b@h 0 u p primary\n");
+/// let new = parse("MONITOR a@h 2 v p primary\nMONITOR b@h 0 u p primary\n");
 /// let info = |t: &str| Line::Log(Level::Info, t.into());
+/// let dropping = Line::Debug(2, "Dropping connection to UPS [a@h]".into());
 /// assert_eq!(
-///     reload_lines(&old, &new),
+///     reload_lines(&old, &new, &|_| false),
 ///     [
 ///         info("UPS [a@h]: redefined power value to 2"),
+///         info("UPS [a@h]: redefined username"),
+///         info("UPS [a@h]: retrying connection"),
+///         dropping.clone(),
 ///         info("UPS [a@h]: redefined as a primary"),
+///         dropping,
 ///         info("UPS: b@h (monitoring only)"),
 ///     ]
 /// );
 /// ```
-pub fn reload_lines(old: &UpsmonConf, new: &UpsmonConf) -> Vec<Line> {
+///
+/// `logged_in` says whether the login on a system's connection went through: a new user
+/// name or password of a system that is not logged in is followed by `retrying connection`.
+/// upsmon 2.8.0 drops the connection there and when a system becomes a primary (its
+/// `Dropping connection` debug line is here; see DEVIATIONS.md for when ours reconnects).
+pub fn reload_lines(
+    old: &UpsmonConf,
+    new: &UpsmonConf,
+    logged_in: &dyn Fn(&str) -> bool,
+) -> Vec<Line> {
     let mut out = Vec::new();
     for m in &new.monitors {
         match old.monitors.iter().find(|o| o.system == m.system) {
             None => out.extend(added_lines(m)),
-            Some(o) => {
-                let mut changes = Vec::new();
-                redefined(o, m, &mut changes);
-                out.extend(changes.into_iter().map(|t| Line::Log(Level::Info, t)));
-            }
+            Some(o) => out.extend(redefined(o, m, logged_in(&m.system))),
         }
     }
     out
 }
 
 /// The changes of one known system, in upsmon 2.8.0's order (`redefine_ups`).
-fn redefined(old: &Monitor, new: &Monitor, out: &mut Vec<String>) {
+fn redefined(old: &Monitor, new: &Monitor, logged_in: bool) -> Vec<Line> {
     let sys = &new.system;
+    let info = |text: String| Line::Log(Level::Info, text);
+    let dropping = || Line::Debug(2, format!("Dropping connection to UPS [{sys}]"));
+    let mut out = Vec::new();
     if old.power_value != new.power_value {
-        out.push(format!(
-            "UPS [{sys}]: redefined power value to {}",
-            new.power_value
-        ));
+        let pv = new.power_value;
+        out.push(info(format!("UPS [{sys}]: redefined power value to {pv}")));
     }
-    if old.username != new.username {
-        out.push(format!("UPS [{sys}]: redefined username"));
-    }
-    if old.password != new.password {
-        out.push(format!("UPS [{sys}]: redefined password"));
+    for (what, changed) in [
+        ("username", old.username != new.username),
+        ("password", old.password != new.password),
+    ] {
+        if changed {
+            out.push(info(format!("UPS [{sys}]: redefined {what}")));
+            if !logged_in {
+                out.push(info(format!("UPS [{sys}]: retrying connection")));
+                out.push(dropping());
+            }
+        }
     }
     let primary = |m: &Monitor| m.role == UpsmonRole::Primary;
     match (primary(old), primary(new)) {
-        (false, true) => out.push(format!("UPS [{sys}]: redefined as a primary")),
-        (true, false) => out.push(format!("UPS [{sys}]: redefined as a secondary")),
+        (false, true) => {
+            out.push(info(format!("UPS [{sys}]: redefined as a primary")));
+            out.push(dropping());
+        }
+        (true, false) => out.push(info(format!("UPS [{sys}]: redefined as a secondary"))),
         _ => {}
     }
+    out
 }
 
 /// The warnings for settings the privileged parent keeps until a restart (`SHUTDOWNCMD`,

@@ -29,7 +29,7 @@ use super::log::{Level, Line, Logger};
 use super::notify_exec::Notifier;
 use super::power::PowerOff;
 use crate::error::MonitorError;
-use crate::upsmon::{Input, Monitor, Output, PollResult, Settings};
+use crate::upsmon::{Input, Monitor, Note, Output, PollResult, Settings};
 
 /// How often NOPARENT is repeated while the parent is gone (upsmon: every 2 minutes).
 pub const NOPARENT_REPEAT: Duration = Duration::from_secs(120);
@@ -44,8 +44,9 @@ pub enum Control {
     Reload(Box<UpsmonConf>),
     /// Forced shutdown requested (`upsmon -c fsd`, SIGUSR1).
     UserFsd,
-    /// Log out and stop (SIGTERM, SIGINT).
-    Stop,
+    /// Log out and stop on this signal (SIGTERM 15, SIGINT 2, SIGQUIT 3), logging
+    /// `Signal <n>: exiting`.
+    Stop(i32),
     /// The privileged parent is gone: shutdown is impossible.
     ParentGone,
 }
@@ -102,6 +103,11 @@ pub struct Upsmon<C: Connector> {
     monitor: Monitor,
     targets: Vec<Option<Target>>,
     conns: Vec<Option<Client<C::Stream>>>,
+    /// Whether the login on each connection went through (upsmon's `ST_LOGIN`).
+    logged_in: Vec<bool>,
+    /// A connection the last poll found broken: given up once that poll's notifications
+    /// are out, as upsmon 2.8.0 orders it.
+    to_drop: Option<usize>,
     connector: C,
     notifier: Notifier,
     power: Box<dyn PowerOff>,
@@ -137,6 +143,8 @@ impl<C: Connector> Upsmon<C> {
         Self {
             monitor: Monitor::new(Settings::from_conf(conf), now()),
             conns: targets.iter().map(|_| None).collect(),
+            logged_in: vec![false; targets.len()],
+            to_drop: None,
             targets,
             connector,
             notifier,
@@ -177,20 +185,20 @@ impl<C: Connector> Upsmon<C> {
                 () = sleep => self.monitor.handle_timeout(now()),
                 msg = control.recv(), if open => match msg {
                     None => open = false,
-                    Some(Control::Stop) => {
-                        self.logout_all().await;
+                    Some(Control::Stop(signal)) => {
+                        self.logout_all(signal).await;
                         self.notifier.flush(FLUSH_LIMIT).await;
                         return Finish::Stopped;
                     }
-                    Some(c) => self.control(c),
+                    Some(c) => self.control(c).await,
                 },
             }
         }
     }
 
-    fn control(&mut self, c: Control) {
+    async fn control(&mut self, c: Control) {
         match c {
-            Control::Reload(conf) => self.reload(&conf),
+            Control::Reload(conf) => self.reload(&conf).await,
             Control::UserFsd => {
                 self.log.log(Level::Crit, "Signal 10: User requested FSD");
                 self.monitor.handle_input(Input::UserFsd, now());
@@ -198,7 +206,7 @@ impl<C: Connector> Upsmon<C> {
             // Noticed after the next poll, as upsmon checks its parent once per loop: a
             // SIGTERM to both processes stops the child before it complains.
             Control::ParentGone => self.parent_gone = true,
-            Control::Stop => {}
+            Control::Stop(_) => {}
         }
     }
 
@@ -224,29 +232,56 @@ impl<C: Connector> Upsmon<C> {
             .log(Level::Alert, "Parent died - shutdown impossible");
     }
 
-    /// Applies a new configuration: changed targets are reconnected. Logs what upsmon
-    /// 2.8.0 logs while it applies one (new systems, redefined settings, settings that need
-    /// a restart); `Reloading configuration` and the file's warnings come before, from
+    /// Applies a new configuration: changed targets are reconnected, removed ones logged
+    /// out. Logs what upsmon 2.8.0 logs while it applies one (new systems, redefined
+    /// settings, settings that need a restart, systems no longer monitored);
+    /// `Reloading configuration` and the file's warnings come before, from
     /// [`reload_control`].
-    pub fn reload(&mut self, conf: &UpsmonConf) {
-        for line in reload_lines(&self.conf, conf) {
-            self.log.say(&line);
+    pub async fn reload(&mut self, conf: &UpsmonConf) {
+        let old = &self.conf;
+        let logged_in = |sys: &str| {
+            let j = old.monitors.iter().position(|m| m.system == sys);
+            j.is_some_and(|j| self.logged_in[j])
+        };
+        let mut lines = reload_lines(old, conf, &logged_in);
+        let warnings = restart_warnings(old, conf).into_iter();
+        lines.extend(warnings.map(|w| Line::Log(Level::Warning, w)));
+        for line in &lines {
+            self.log.say(line);
         }
-        for line in restart_warnings(&self.conf, conf) {
-            self.log.log(Level::Warning, &line);
-        }
-        self.conf = conf.clone();
         let new = targets(conf);
         let mut conns: Vec<_> = new.iter().map(|_| None).collect();
+        let mut logged = vec![false; new.len()];
         for (i, t) in new.iter().enumerate() {
             if let Some(j) = self.targets.iter().position(|o| o == t && t.is_some()) {
                 conns[i] = self.conns.get_mut(j).and_then(Option::take);
+                logged[i] = self.logged_in[j];
             }
         }
+        // What was not carried over is given up: removed, or changed (reconnected; its
+        // debug line, if upsmon 2.8.0 has one, came with the reload lines).
+        for j in 0..self.conns.len() {
+            let sys = self.conf.monitors.get(j).map(|m| m.system.clone());
+            let kept =
+                (sys.as_ref()).is_none_or(|sys| conf.monitors.iter().any(|m| m.system == *sys));
+            let gone = if kept {
+                self.take_connection(j)
+            } else {
+                let line = format!("No longer monitoring UPS [{}]", sys.unwrap_or_default());
+                self.log.log(Level::Notice, &line);
+                self.drop_connection(j)
+            };
+            if let Some(mut c) = gone {
+                let _ = c.logout().await;
+            }
+        }
+        self.conf = conf.clone();
         self.targets = new;
         self.conns = conns;
+        self.logged_in = logged;
         self.notifier.set_notifycmd(conf.notifycmd.clone());
         self.monitor.reload(Settings::from_conf(conf));
+        self.monitor.poll_now(now());
     }
 
     /// Executes every pending output; `Some` when the loop must end.
@@ -261,6 +296,9 @@ impl<C: Connector> Upsmon<C> {
                         self.monitor.handle_input(input, now());
                         while let Some(n) = self.monitor.poll_notification() {
                             self.notifier.notify(&n);
+                        }
+                        if let Some(i) = self.to_drop.take() {
+                            self.drop_connection(i);
                         }
                     }
                     self.monitor.handle_input(Input::PollDone, now());
@@ -279,6 +317,11 @@ impl<C: Connector> Upsmon<C> {
                     self.monitor.handle_input(Input::Logins(counts), now());
                 }
                 Output::Shutdown => return self.shutdown().await,
+                Output::Note(note) => match note {
+                    Note::Info(text) => self.log.log(Level::Info, &text),
+                    Note::Warning(text) => self.log.log(Level::Warning, &text),
+                    Note::Debug(level, text) => self.log.debug(level, &text),
+                },
             }
         }
         None
@@ -311,7 +354,10 @@ impl<C: Connector> Upsmon<C> {
             self.log
                 .debug(1, &format!("Trying to connect to UPS [{sys}]"));
             match self.open(&t, &sys).await {
-                Ok((c, true)) => self.conns[i] = Some(c),
+                Ok((c, true)) => {
+                    self.conns[i] = Some(c);
+                    self.logged_in[i] = true;
+                }
                 // upsmon 2.8.0 keeps the connection but does not poll in the cycle whose
                 // login was refused; the next cycle polls without logging in again (or, if
                 // the login broke the connection, finds it gone: below).
@@ -332,9 +378,9 @@ impl<C: Connector> Upsmon<C> {
         };
         if conn.is_broken() {
             // Given up during the login: libupsclient has no socket left to poll.
-            self.conns[i] = None;
             let line = format!("Poll UPS [{sys}] failed - Driver not connected");
             self.log.log(Level::Err, &line);
+            self.to_drop = Some(i);
             return PollResult::Failed;
         }
         self.log.debug(2, &format!("pollups: {sys}"));
@@ -348,7 +394,7 @@ impl<C: Connector> Upsmon<C> {
                 self.log
                     .log(Level::Err, &poll_failed(&sys, &t.ups, &t.host, &f));
                 if broke(&f.error) {
-                    self.conns[i] = None;
+                    self.to_drop = Some(i);
                 }
                 PollResult::Failed
             }
@@ -433,12 +479,33 @@ impl<C: Connector> Upsmon<C> {
         counts
     }
 
-    async fn logout_all(&mut self) {
-        for c in self.conns.iter_mut().filter_map(Option::take) {
-            let mut c = c;
-            let _ = c.logout().await;
+    /// upsmon 2.8.0's exit: the signal is logged, then every connection is given up
+    /// (`LOGOUT`).
+    async fn logout_all(&mut self, signal: i32) {
+        self.log
+            .log(Level::Info, &format!("Signal {signal}: exiting"));
+        for i in 0..self.conns.len() {
+            if let Some(mut c) = self.drop_connection(i) {
+                let _ = c.logout().await;
+            }
         }
-        self.log.log(Level::Info, "Signal 15: exiting");
+    }
+
+    /// Forgets the connection of target `i` (handing it back), with upsmon's debug line.
+    fn drop_connection(&mut self, i: usize) -> Option<Client<C::Stream>> {
+        if let Some(m) = self.conf.monitors.get(i) {
+            let line = format!("Dropping connection to UPS [{}]", m.system);
+            self.log.debug(2, &line);
+        }
+        self.take_connection(i)
+    }
+
+    /// [`drop_connection`](Self::drop_connection) without the debug line.
+    fn take_connection(&mut self, i: usize) -> Option<Client<C::Stream>> {
+        if let Some(l) = self.logged_in.get_mut(i) {
+            *l = false;
+        }
+        self.conns.get_mut(i).and_then(Option::take)
     }
 }
 
@@ -643,7 +710,7 @@ mod startup_tests {
             .into_iter()
             .map(|line| match line {
                 Line::Log(level, text) => (level == Level::Info, text),
-                Line::Stderr(text) => panic!("no split failure here: {text}"),
+                other => panic!("no split failure here: {other:?}"),
             })
             .collect();
         let warn = |i: usize| (false, parsed.warnings[i].to_string());

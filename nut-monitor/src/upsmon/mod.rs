@@ -98,6 +98,19 @@ pub enum Output {
     CountLogins,
     /// Write the POWERDOWNFLAG file and run SHUTDOWNCMD. Nothing follows.
     Shutdown,
+    /// A line for the log: what upsmon 2.8.0 logs of its decisions.
+    Note(Note),
+}
+
+/// What upsmon logs of its decisions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// An info line (`Host sync timer expired, forcing shutdown`).
+    Info(String),
+    /// A warning (`Giving up on the primary for UPS [x]`).
+    Warning(String),
+    /// A debug line for this level and above (`Critical UPS: x`).
+    Debug(u8, String),
 }
 
 /// Where the machine stands.
@@ -195,6 +208,22 @@ impl Monitor {
             })
             .collect();
         self.settings = settings;
+    }
+
+    /// Polls at once if a poll is merely waiting for its time: upsmon 2.8.0 polls right
+    /// after a reload, as SIGHUP cuts its sleep short.
+    pub fn poll_now(&mut self, now: Instant) {
+        if let Phase::Monitoring {
+            waiting: false,
+            next_poll,
+        } = self.phase
+        {
+            self.phase = Phase::Monitoring {
+                next_poll: next_poll.min(now),
+                waiting: false,
+            };
+            self.handle_timeout(now);
+        }
     }
 
     /// The next output, if any.
@@ -343,7 +372,9 @@ impl Monitor {
         }
     }
 
-    fn critical(&self, u: &UpsTrack, now: Instant) -> bool {
+    /// Whether `u` counts as out of power (upsmon's `is_ups_critical`), with what upsmon
+    /// logs while it decides.
+    fn critical(&self, u: &UpsTrack, now: Instant, notes: &mut Vec<Note>) -> bool {
         if u.flags.fsd {
             return true;
         }
@@ -352,7 +383,17 @@ impl Monitor {
                 return true;
             }
         }
-        if !u.flags.on_batt || !u.flags.low_batt || u.flags.cal {
+        if !u.flags.on_batt || !u.flags.low_batt {
+            return false;
+        }
+        if u.flags.cal {
+            let name = nut_proto::SplitName::split(&u.system)
+                .ups
+                .unwrap_or_default();
+            notes.push(Note::Warning(format!(
+                "is_ups_critical: seems that UPS [{name}] is OB+LB now, but it is also \
+                 calibrating - not declaring a critical state"
+            )));
             return false;
         }
         if let (Some(limit), Some(since)) = (self.settings.oblbduration, u.oblb_since) {
@@ -364,27 +405,42 @@ impl Monitor {
             return true;
         }
         // A secondary gives the primary HOSTSYNC to notice and set FSD.
-        u.last_noncrit
-            .is_none_or(|t| now.duration_since(t) > self.settings.hostsync)
+        let waited =
+            (u.last_noncrit).is_none_or(|t| now.duration_since(t) > self.settings.hostsync);
+        if waited {
+            let sys = &u.system;
+            notes.push(Note::Warning(format!(
+                "Giving up on the primary for UPS [{sys}]"
+            )));
+        }
+        waited
     }
 
     /// Adds up the power of non-critical UPSes; starts the shutdown below MINSUPPLIES.
     /// Returns true when the shutdown started.
     fn recalc(&mut self, now: Instant) -> bool {
         let deadtime = self.settings.deadtime;
-        for u in &mut self.upses {
+        let mut notes = Vec::new();
+        let mut online = 0u32;
+        for i in 0..self.upses.len() {
+            let u = &mut self.upses[i];
             let dead = u.last_poll.is_none_or(|t| now.duration_since(t) > deadtime);
             if dead && u.flags.on_batt {
+                notes.push(Note::Debug(1, format!("Promoting dead UPS: {}", u.system)));
                 u.flags.low_batt = true;
             }
+            let u = &self.upses[i];
+            if self.critical(u, now, &mut notes) {
+                notes.push(Note::Debug(1, format!("Critical UPS: {}", u.system)));
+            } else {
+                online = online.saturating_add(u.power_value);
+            }
         }
-        let online: u32 = self
-            .upses
-            .iter()
-            .filter(|u| !self.critical(u, now))
-            .map(|u| u.power_value)
-            .sum();
-        if online < self.settings.minsupplies {
+        let min = self.settings.minsupplies;
+        notes.push(Note::Debug(3, format!("Current power value: {online}")));
+        notes.push(Note::Debug(3, format!("Minimum power value: {min}")));
+        self.out.extend(notes.into_iter().map(Output::Note));
+        if online < min {
             self.force_shutdown(now);
             return true;
         }
@@ -392,6 +448,9 @@ impl Monitor {
     }
 
     fn force_shutdown(&mut self, now: Instant) {
+        let note = |text: &str| Output::Note(Note::Debug(1, text.to_owned()));
+        self.out
+            .push_back(note("Shutting down any UPSes in PRIMARY mode..."));
         let primaries: Vec<usize> = (0..self.upses.len())
             .filter(|&i| self.upses[i].primary)
             .collect();
@@ -402,6 +461,9 @@ impl Monitor {
             self.announce_shutdown(now);
             return;
         }
+        self.out.push_back(note(
+            "This system is a primary... waiting for secondaries to logout...",
+        ));
         if self
             .settings
             .notify
@@ -422,7 +484,11 @@ impl Monitor {
             return;
         };
         let max = counts.iter().flatten().copied().max().unwrap_or(0);
-        if max <= 1 || now.duration_since(since) > self.settings.hostsync {
+        if max <= 1 {
+            self.announce_shutdown(now);
+        } else if now.duration_since(since) > self.settings.hostsync {
+            let text = "Host sync timer expired, forcing shutdown".to_owned();
+            self.out.push_back(Output::Note(Note::Info(text)));
             self.announce_shutdown(now);
         } else {
             self.phase = Phase::HostSync {

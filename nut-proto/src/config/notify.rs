@@ -125,6 +125,50 @@ impl NotifyType {
             .map_or_else(|| Self::Other(name.to_owned()), |(_, t)| t.clone())
     }
 
+    /// upsmon's number for the type (`NOTIFY_ONLINE` is 0, `NOTIFY_COMMBAD` 5, ...), as its
+    /// debug output shows it; `None` for [`NotifyType::Other`].
+    ///
+    /// ```
+    /// use nut_proto::config::NotifyType;
+    /// assert_eq!(NotifyType::CommBad.code(), Some(5));
+    /// assert_eq!(NotifyType::NotOtherStatus.code(), Some(29));
+    /// ```
+    pub fn code(&self) -> Option<u8> {
+        let code = match self {
+            Self::Online => 0,
+            Self::OnBatt => 1,
+            Self::LowBatt => 2,
+            Self::Fsd => 3,
+            Self::CommOk => 4,
+            Self::CommBad => 5,
+            Self::Shutdown => 6,
+            Self::ReplBatt => 7,
+            Self::NoComm => 8,
+            Self::NoParent => 9,
+            Self::Cal => 10,
+            Self::NotCal => 11,
+            Self::Off => 12,
+            Self::NotOff => 13,
+            Self::Bypass => 14,
+            Self::NotBypass => 15,
+            Self::Eco => 16,
+            Self::NotEco => 17,
+            Self::Alarm => 18,
+            Self::NotAlarm => 19,
+            Self::Over => 20,
+            Self::NotOver => 21,
+            Self::Trim => 22,
+            Self::NotTrim => 23,
+            Self::Boost => 24,
+            Self::NotBoost => 25,
+            Self::ShutdownHostsync => 26,
+            Self::OtherStatus => 28,
+            Self::NotOtherStatus => 29,
+            Self::Other(_) => return None,
+        };
+        Some(code)
+    }
+
     /// The upper-case name, or the text of [`NotifyType::Other`].
     pub fn name(&self) -> &str {
         match self {
