@@ -134,3 +134,36 @@ fn each_stop_signal_is_named() {
         assert_eq!((end, real.1), (want.to_vec(), Some(1)), "SIG{signal}");
     }
 }
+
+/// `CERTVERIFY 1` without `CERTPATH`: upsmon 2.8.0 will not connect at all (ours used to
+/// accept any certificate), says why at every attempt and counts the UPS as lost.
+#[test]
+fn certverify_without_certpath_never_connects() {
+    let conf = "MONITOR ok@127.0.0.1:{port} 1 u p primary\nSHUTDOWNCMD /bin/true\nCERTVERIFY 1\n";
+    let nothing = |_: &Run, _: &Path, _: u16| {};
+    let real = session(
+        Subject::Real,
+        &["-DD", "-u", "root"],
+        conf,
+        &nothing,
+        "TERM",
+    );
+    let ours = session(
+        Subject::Ours,
+        &["-DD", "-u", "root"],
+        conf,
+        &nothing,
+        "TERM",
+    );
+    assert_eq!(ours, real);
+    let refused = [
+        "[D1] Trying to connect to UPS [ok@127.0.0.1:<port>]",
+        "Configuration error: CERTVERIFY is set, but CERTPATH isn't",
+        "UPS [ok@127.0.0.1:<port>]: Connection impossible, dropping link",
+        "[D2] do_notify: ntype 0x0005 (COMMBAD)",
+        "Communications with UPS ok@127.0.0.1:<port> lost",
+        "[D2] Dropping connection to UPS [ok@127.0.0.1:<port>]",
+    ];
+    let at = real.0.iter().position(|l| l == refused[0]).unwrap();
+    assert_eq!(real.0[at..at + refused.len()], refused.map(String::from));
+}

@@ -63,6 +63,7 @@ fn main() -> ExitCode {
         ..ProcessOptions::default()
     };
     if privsep::is_child() {
+        privsep::wait_for_parent();
         let log = log.continue_clock_from_env();
         let link = Box::new(ParentLink::new(log.clone()));
         return monitor(conf_path, link, log, &opts, true);

@@ -7,6 +7,7 @@
 //! verify field) checks the server certificate against `CERTPATH` (a directory of PEM CA
 //! certificates, or one PEM file); otherwise any certificate is accepted, as upsmon does.
 //! `CERTHOST host name ...` makes `name` the name checked in the server's certificate.
+//! (upsmon itself never connects when `CERTVERIFY 1` comes without `CERTPATH`, as 2.8.0.)
 //!
 //! Client certificates: NUT 2.8.0 reads `CERTIDENT <name> <password>` as a certificate
 //! nickname in an NSS database (`CERTPATH`) and that database's password. There is no NSS

@@ -27,7 +27,8 @@ use std::process::Stdio;
 
 use async_trait::async_trait;
 use nix::unistd::User;
-use tokio::io::AsyncReadExt;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 
@@ -40,6 +41,31 @@ pub const CHILD_ENV: &str = "NUT_RS_UPSMON_CHILD";
 
 /// The byte the child writes to ask for the shutdown.
 pub const SHUTDOWN_BYTE: u8 = 1;
+
+/// What the parent writes to the child once the PID file names it: the child starts
+/// monitoring only then ([`wait_for_parent`]), as upsmon 2.8.0's child writes the PID file
+/// before anything else.
+pub const GO_BYTE: u8 = 0;
+
+/// How long the child waits for [`GO_BYTE`] at most.
+const GO_WAIT: Duration = Duration::from_secs(5);
+
+/// In the child: waits for the parent's [`GO_BYTE`] on stdin, its end (a parent that died),
+/// or [`GO_WAIT`], whichever comes first.
+pub fn wait_for_parent() {
+    use std::io::Read;
+    use std::os::fd::AsFd;
+    let Ok(fd) = io::stdin().as_fd().try_clone_to_owned() else {
+        return;
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut byte = [0u8; 1];
+        let _ = std::fs::File::from(fd).read(&mut byte);
+        let _ = tx.send(());
+    });
+    let _ = rx.recv_timeout(GO_WAIT);
+}
 
 /// True in the unprivileged child.
 pub fn is_child() -> bool {
@@ -219,7 +245,7 @@ pub fn parent_main(
     };
     let started =
         lookup_user(user).and_then(|u| rt.block_on(async { spawn_child(argv0, args, &u, log) }));
-    let child = match started {
+    let mut child = match started {
         Ok(c) => c,
         Err(e) => {
             log.log(
@@ -231,6 +257,9 @@ pub fn parent_main(
     };
     if let Some(pid) = child.id() {
         super::pidfile::save(pidpath, pid, log);
+    }
+    if let Some(to_child) = child.stdin.as_mut() {
+        let _ = rt.block_on(to_child.write_all(&[GO_BYTE]));
     }
     // Blocked (so never delivered) in this process only: the child was started first.
     let mut ignored = nix::sys::signal::SigSet::empty();

@@ -353,6 +353,15 @@ impl<C: Connector> Upsmon<C> {
         if self.conns[i].is_none() {
             self.log
                 .debug(1, &format!("Trying to connect to UPS [{sys}]"));
+            if self.conf.certverify == Some(true) && self.conf.certpath.is_none() {
+                // upsmon 2.8.0 will not connect at all rather than verify against nothing.
+                let why = "Configuration error: CERTVERIFY is set, but CERTPATH isn't";
+                self.log.log(Level::Err, why);
+                let line = format!("UPS [{sys}]: Connection impossible, dropping link");
+                self.log.log(Level::Err, &line);
+                self.to_drop = Some(i);
+                return PollResult::Failed;
+            }
             match self.open(&t, &sys).await {
                 Ok((c, true)) => {
                     self.conns[i] = Some(c);
