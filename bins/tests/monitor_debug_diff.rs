@@ -20,7 +20,7 @@ fn conf(dir: &Path, text: &str) {
     fs::write(dir.join("upsmon.conf"), text).unwrap();
 }
 
-/// `text` without stamps, PIDs, paths and the port.
+/// `text` without stamps, PIDs, paths (the test directory reads `<dir>`) and the port.
 fn comparable(text: &str, dir: &Path, port: u16) -> Vec<String> {
     let pid_file = dir.join("run/upsmon.pid").display().to_string();
     text.lines()
@@ -37,6 +37,7 @@ fn comparable(text: &str, dir: &Path, port: u16) -> Vec<String> {
             let l = l
                 .replace(&pid_file, "<pidfile>")
                 .replace("/run/nut/upsmon.pid", "<pidfile>")
+                .replace(&dir.display().to_string(), "<dir>")
                 .replace(&port.to_string(), "<port>");
             match l.strip_prefix("[D1] Saving PID ") {
                 Some(rest) => format!("[D1] Saving PID <pid> {}", rest.split_once(' ').unwrap().1),
@@ -166,4 +167,26 @@ fn certverify_without_certpath_never_connects() {
     ];
     let at = real.0.iter().position(|l| l == refused[0]).unwrap();
     assert_eq!(real.0[at..at + refused.len()], refused.map(String::from));
+}
+
+/// A reload whose file is gone: 2.8.0's `Reload failed: can't open ...`, nothing changes, and
+/// the UPS is polled at once all the same.
+#[test]
+fn a_reload_without_its_file_fails_and_polls() {
+    let one = "MONITOR ok@127.0.0.1:{port} 1 u p primary\nSHUTDOWNCMD /bin/true\n";
+    let reload = |run: &Run, dir: &Path, _: u16| {
+        fs::remove_file(dir.join("upsmon.conf")).unwrap();
+        run.signal("HUP");
+        assert!(wait_until(Duration::from_secs(10), || run
+            .stderr()
+            .contains("is unavailable")));
+    };
+    let real = session(Subject::Real, &["-F", "-u", "root"], one, &reload, "TERM");
+    let ours = session(Subject::Ours, &["-F", "-u", "root"], one, &reload, "TERM");
+    assert_eq!(ours, real);
+    assert!(real
+        .0
+        .iter()
+        .any(|l| l.starts_with("Reload failed: can't open ")
+            && l.ends_with("/upsmon.conf: No such file or directory")));
 }

@@ -32,6 +32,8 @@ enum HangUp {
     RefuseLogin,
     /// Never hangs up; refuses `PRIMARY` and `MASTER` (a user without `upsmon primary`).
     RefusePrimary,
+    /// Never hangs up; does not know `GET` (a pre-2.0 upsd).
+    NoGet,
 }
 
 /// A fake upsd for one connection, closed as `hang_up` says; the listener closes with it,
@@ -52,6 +54,7 @@ async fn fake_upsd(hang_up: HangUp, seen: Arc<Mutex<Vec<String>>>) -> u16 {
                 ("USERNAME", HangUp::OnUsername) => return,
                 ("LOGIN", HangUp::RefuseLogin) => "ERR ACCESS-DENIED",
                 ("PRIMARY" | "MASTER", HangUp::RefusePrimary) => "ERR ACCESS-DENIED",
+                ("GET", HangUp::NoGet) => "ERR UNKNOWN-COMMAND",
                 ("GET", _) => "VAR ups ups.status \"OL\"",
                 _ => "OK",
             };
@@ -164,4 +167,16 @@ async fn a_refused_primary_is_asked_again_as_master_and_its_answer_logged() {
         .filter(|l| l.starts_with("PRIMARY") || l.starts_with("MASTER"))
         .collect();
     assert_eq!(asked, ["PRIMARY ups", "MASTER ups"], "{seen:?}");
+}
+
+/// upsmon 2.8.0 calls an upsd that does not know `GET` too old, then logs the failed poll.
+#[tokio::test]
+async fn an_upsd_without_get_is_too_old_to_monitor() {
+    let (port, log) = run("old", HangUp::NoGet, "Poll UPS").await;
+    let sys = format!("ups@127.0.0.1:{port}");
+    let too_old = format!("UPS [{sys}]: Too old to monitor");
+    let at = log.iter().position(|l| *l == too_old);
+    let next = at.and_then(|i| log.get(i + 1));
+    let failed = format!("Poll UPS [{sys}] failed - Unknown command");
+    assert_eq!(next, Some(&failed), "{log:?}");
 }

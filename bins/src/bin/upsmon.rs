@@ -152,12 +152,10 @@ fn monitor(
                 while sig.recv().await.is_some() {
                     let msg = match n {
                         1 => reload_control(&path, &log),
-                        10 => Some(Control::UserFsd),
-                        _ => Some(Control::Stop(n)),
+                        10 => Control::UserFsd,
+                        _ => Control::Stop(n),
                     };
-                    if let Some(m) = msg {
-                        let _ = tx.send(m).await;
-                    }
+                    let _ = tx.send(msg).await;
                 }
             });
         }

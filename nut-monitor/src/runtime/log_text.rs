@@ -7,6 +7,7 @@
 //! request's in what upsmon logs. A [`Failure`] keeps both.
 
 use nut_client::{ClientError, UpscliStage};
+use nut_proto::ErrorCode;
 
 use super::log::Level;
 
@@ -65,6 +66,22 @@ impl Failure {
             None => self.error.upscli_text(request_stage(&self.error)),
         }
     }
+}
+
+/// What upsmon 2.8.0 logs before [`poll_failed`] when upsd does not know `GET`:
+/// `UPS [x]: Too old to monitor`.
+///
+/// ```
+/// use nut_client::ClientError;
+/// use nut_monitor::runtime::log_text::too_old;
+/// use nut_proto::ErrorCode;
+/// let e = ClientError::Server(ErrorCode::UnknownCommand);
+/// assert_eq!(too_old("u@h", &e).as_deref(), Some("UPS [u@h]: Too old to monitor"));
+/// assert_eq!(too_old("u@h", &ClientError::Closed), None);
+/// ```
+pub fn too_old(sys: &str, e: &ClientError) -> Option<String> {
+    let old = matches!(e, ClientError::Server(ErrorCode::UnknownCommand));
+    old.then(|| format!("UPS [{sys}]: Too old to monitor"))
 }
 
 /// The log line for a failed status poll of `sys` (`ups` on `host`).

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use nut_client::{Client, ClientError, UpscliStage};
 
-use super::log_text::{login_failed, poll_failed, refusal_line, Failure, LoginStep};
+use super::log_text::{login_failed, poll_failed, refusal_line, too_old, Failure, LoginStep};
 use super::reload_text::{added_lines, reload_lines, restart_warnings};
 use nut_proto::config::upsmon_conf::{Applied, ShutdownExit, Trace};
 use nut_proto::config::{NotifyType, UpsmonConf};
@@ -47,6 +47,9 @@ pub enum Control {
     /// Log out and stop on this signal (SIGTERM 15, SIGINT 2, SIGQUIT 3), logging
     /// `Signal <n>: exiting`.
     Stop(i32),
+    /// A reload that failed: nothing changes, but the next poll is now, as upsmon 2.8.0
+    /// polls after every SIGHUP (the signal cuts its sleep short).
+    Wake,
     /// The privileged parent is gone: shutdown is impossible.
     ParentGone,
 }
@@ -206,6 +209,7 @@ impl<C: Connector> Upsmon<C> {
             // Noticed after the next poll, as upsmon checks its parent once per loop: a
             // SIGTERM to both processes stops the child before it complains.
             Control::ParentGone => self.parent_gone = true,
+            Control::Wake => self.monitor.poll_now(now()),
             Control::Stop(_) => {}
         }
     }
@@ -400,6 +404,9 @@ impl<C: Connector> Upsmon<C> {
             }
             Err(e) => {
                 let f = give_up(conn, e).await;
+                if let Some(line) = too_old(&sys, &f.error) {
+                    self.log.log(Level::Err, &line);
+                }
                 self.log
                     .log(Level::Err, &poll_failed(&sys, &t.ups, &t.host, &f));
                 if broke(&f.error) {
@@ -692,15 +699,22 @@ pub async fn run_process(
 /// `upsmon -h`.
 pub const USAGE: &str = "Monitors UPS servers and may initiate shutdown if necessary.\n\nusage: upsmon [OPTIONS]\n\n  -c <cmd>\tsend command to running process\n\t\tcommands:\n\t\t - fsd: shutdown all primary-mode UPSes (use with caution)\n\t\t - reload: reread configuration\n\t\t - stop: stop monitoring and exit\n  -P <pid>\tsend the signal above to specified PID (bypassing PID file)\n  -D\t\traise debugging level (and stay foreground by default)\n  -F\t\tstay foregrounded even if no debugging is enabled\n  -B\t\tstay backgrounded even if debugging is bumped\n  -h\t\tdisplay this help\n  -K\t\tchecks POWERDOWNFLAG, sets exit code to 0 if set\n  -p\t\talways run privileged (disable privileged parent)\n  -u <user>\trun child as user <user> (ignored when using -p)\n  -4\t\tIPv4 only\n  -6\t\tIPv6 only\n";
 
-/// The message for SIGHUP: the configuration at `path` reloaded, or `None` (logged) when it
-/// cannot be read.
-pub fn reload_control(path: &std::path::Path, log: &Logger) -> Option<Control> {
+/// The message for SIGHUP: the configuration at `path` reloaded, or [`Control::Wake`] (the
+/// failure logged) when it cannot be read.
+pub fn reload_control(path: &std::path::Path, log: &Logger) -> Control {
     log.log(Level::Info, "Reloading configuration");
+    // upsmon 2.8.0's check that the file can be opened, before it reads it.
+    if let Err(e) = std::fs::File::open(path) {
+        let why = nut_proto::text::strerror(&e);
+        let line = format!("Reload failed: can't open {}: {why}", path.display());
+        log.log(Level::Err, &line);
+        return Control::Wake;
+    }
     match load_conf_logged(path, log) {
-        Ok(c) => Some(Control::Reload(Box::new(c))),
+        Ok(c) => Control::Reload(Box::new(c)),
         Err(e) => {
             log.log(Level::Err, &e);
-            None
+            Control::Wake
         }
     }
 }
