@@ -2,7 +2,9 @@
 //! (PIPEFN and LOCKFN in a temp dir), the same NOTIFYTYPE/UPSNAME invocations at the same
 //! moments (EXECUTE, START-TIMER, timers firing, CANCEL-TIMER with and without a command
 //! for when nothing was cancelled), and a CMDSCRIPT appending its argument to a file: the
-//! files must be identical. Then LOCKFN: concurrent first invocations start one daemon.
+//! files must be identical, and so must what both send to syslog (captured on a private
+//! `/dev/log`), but for when the timer daemon comes and goes (DEVIATIONS.md). Then LOCKFN:
+//! concurrent first invocations start one daemon.
 #![allow(clippy::unwrap_used)]
 
 mod monitor_support;
@@ -14,7 +16,8 @@ use std::sync::Mutex;
 use std::thread;
 use std::time::Duration;
 
-use monitor_support::sched::{invocation, out, setup};
+use monitor_support::capture::{self, NAMESPACE_SH};
+use monitor_support::sched::{out, setup};
 use monitor_support::wait_until;
 
 const REAL_UPSSCHED: &str = "/usr/sbin/upssched";
@@ -31,8 +34,17 @@ AT COMMBAD ups@host START-TIMER commbad 3
 AT COMMOK ups@host CANCEL-TIMER commbad commok-nothing-cancelled
 ";
 
+/// `prog` as upsmon runs it for a `kind` notification about `ups@host`, in a private mount
+/// namespace whose `/dev/log` is `dir/log.sock` ([`capture::prepare`] makes it).
 fn call(prog: &str, dir: &Path, kind: &str) -> Command {
-    let mut c = invocation(prog, dir, kind);
+    let mut c = Command::new("unshare");
+    c.args(["-m", "sh", "-c", NAMESPACE_SH, "sh"])
+        .arg(dir)
+        .arg(prog)
+        .arg(format!("message for {kind}"))
+        .env("NUT_CONFPATH", dir)
+        .env("NOTIFYTYPE", kind)
+        .env("UPSNAME", "ups@host");
     c.stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
@@ -44,9 +56,11 @@ fn run(prog: &str, dir: &Path, kind: &str) {
     assert!(status.success(), "{prog} {kind}: {status}");
 }
 
-/// The scripted sequence; returns the CMDSCRIPT lines once the daemon is gone.
-fn scenario(prog: &str, tag: &str) -> Vec<String> {
+/// The scripted sequence; returns the CMDSCRIPT lines once the daemon is gone, and the
+/// syslog lines without PIDs and without the daemon's start and exit lines.
+fn scenario(prog: &str, tag: &str) -> (Vec<String>, Vec<String>) {
     let dir = setup(tag, RULES);
+    let syslog = capture::prepare(&dir);
     let pause = |ms| thread::sleep(Duration::from_millis(ms));
     run(prog, &dir, "LOWBATT"); // EXECUTE: at once
     run(prog, &dir, "ONLINE"); // nothing to cancel: back-online; `never` has no command
@@ -69,8 +83,17 @@ fn scenario(prog: &str, tag: &str) -> Vec<String> {
     assert!(idle, "{prog}: daemon still there: {:?}", out(&dir));
     pause(300);
     let lines = out(&dir);
+    let lifecycle = ["Timer daemon started", "Timer queue empty, exiting"];
+    let logged = (syslog.lines().iter())
+        .map(|l| match l.split_once("]: ") {
+            Some((head, msg)) => format!("{}: {msg}", head.split('[').next().unwrap_or(head)),
+            None => l.clone(),
+        })
+        .filter(|l| !lifecycle.iter().any(|end| l.ends_with(end)))
+        .collect();
+    drop(syslog);
     let _ = fs::remove_dir_all(&dir);
-    lines
+    (lines, logged)
 }
 
 #[test]
@@ -81,7 +104,7 @@ fn same_commands_in_the_same_order_as_real_upssched() {
     let real = scenario(REAL_UPSSCHED, "sched-real");
     let ours = scenario(env!("CARGO_BIN_EXE_upssched"), "sched-ours");
     assert_eq!(
-        real,
+        real.0,
         [
             "lowbatt-now",
             "back-online",
@@ -90,7 +113,23 @@ fn same_commands_in_the_same_order_as_real_upssched() {
         ],
         "the scenario itself"
     );
-    assert_eq!(ours, real);
+    assert_eq!(ours.0, real.0);
+    assert_eq!(
+        real.1,
+        [
+            "<30>upssched: Executing command: lowbatt-now",
+            "<30>upssched: Cancel late, event: back-online",
+            "<30>upssched: New timer: onbatt (1 seconds)",
+            "<30>upssched: New timer: late (4 seconds)",
+            "<30>upssched: Event: onbatt ",
+            "<30>upssched: Cancelling timer: late",
+            "<30>upssched: New timer: commbad (3 seconds)",
+            "<30>upssched: Cancelling timer: commbad",
+            "<30>upssched: Cancel commbad, event: commok-nothing-cancelled",
+        ],
+        "the scenario's syslog"
+    );
+    assert_eq!(ours.1, real.1);
 }
 
 /// Live processes running `exe`.
@@ -112,6 +151,7 @@ fn processes_of(exe: &str) -> usize {
 /// others see LOCKFN taken and wait for it), and every timer fires once.
 fn concurrent_start(prog: &str, tag: &str) -> (usize, Vec<String>) {
     let dir = setup(tag, RULES);
+    let _syslog = capture::prepare(&dir);
     // One timer per client (the same name would be restarted, not added).
     let mut conf = fs::read_to_string(dir.join("upssched.conf")).unwrap();
     for i in 0..8 {

@@ -15,6 +15,7 @@
 
 use std::io;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -66,7 +67,14 @@ pub async fn exec_cmd(cmdscript: &str, arg: &str, log: &Logger) {
     let line = format!("{cmdscript} {arg}");
     match Command::new("/bin/sh").arg("-c").arg(&line).status().await {
         Ok(s) if s.success() => {}
-        Ok(s) => log.log(Level::Info, &format!("exec_cmd({line}) returned {s}")),
+        Ok(s) => match (s.code(), s.signal()) {
+            (Some(code), _) => log.log(Level::Info, &format!("exec_cmd({line}) returned {code}")),
+            (None, Some(sig)) => {
+                let text = format!("exec_cmd({line}) terminated with signal {sig}");
+                log.log(Level::Warning, &text);
+            }
+            (None, None) => log.log(Level::Err, &format!("Execute command failure: {line}")),
+        },
         Err(_) => log.log(Level::Err, &format!("Execute command failure: {line}")),
     }
 }
@@ -81,6 +89,9 @@ pub async fn run_steps(
 ) -> Result<(), MonitorError> {
     for step in steps {
         match step {
+            Step::Execute(arg) if arg.is_empty() => {
+                log.log(Level::Err, "Empty EXECUTE command argument");
+            }
             Step::Execute(arg) => {
                 log.log(Level::Info, &format!("Executing command: {arg}"));
                 exec_cmd(&paths.cmdscript, arg, log).await;
@@ -193,9 +204,9 @@ pub async fn run_daemon(paths: &SchedPaths, log: &Logger) -> Result<(), MonitorE
         while let Some(ev) = timers.poll_event() {
             match ev {
                 DaemonEvent::Run(cmd) => {
-                    log.log(Level::Info, &format!("Event: {cmd} "));
                     let _ = run_tx.send(cmd);
                 }
+                DaemonEvent::Log(text) => log.log(Level::Info, &text),
                 DaemonEvent::Exit => {
                     log.log(Level::Info, "Timer queue empty, exiting");
                     let _ = std::fs::remove_file(&paths.pipefn);

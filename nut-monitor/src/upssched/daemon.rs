@@ -17,6 +17,10 @@ pub enum DaemonEvent {
     Run(String),
     /// No timers for [`IDLE_EXIT`]: remove PIPEFN and exit.
     Exit,
+    /// An info line for the log: what upssched 2.8.0's daemon says about its timers
+    /// (`New timer: x (30 seconds)`, `Cancelling timer: x`, `Cancel x, event: y`,
+    /// `Event: x ` when one fires).
+    Log(String),
 }
 
 #[derive(Debug, Clone)]
@@ -49,9 +53,17 @@ impl TimerDaemon {
     pub fn handle(&mut self, req: &DaemonRequest, now: Instant) -> &'static str {
         match req {
             DaemonRequest::Start { name, seconds } => {
-                let secs = leading_int(seconds).and_then(|s| u64::try_from(s).ok());
-                // A delay past what the clock can represent is ignored, like a negative one.
-                if let Some(at) = secs.and_then(|s| now.checked_add(Duration::from_secs(s))) {
+                // `strtol`: what does not start with a number reads as 0.
+                let secs = leading_int(seconds).unwrap_or(0);
+                let Ok(secs) = u64::try_from(secs) else {
+                    let text = "bogus offset for timer, ignoring".to_owned();
+                    self.events.push_back(DaemonEvent::Log(text));
+                    return "OK";
+                };
+                let text = format!("New timer: {name} ({secs} seconds)");
+                self.events.push_back(DaemonEvent::Log(text));
+                // A delay past what the clock can represent never comes.
+                if let Some(at) = now.checked_add(Duration::from_secs(secs)) {
                     self.timers.push(Timer {
                         name: name.clone(),
                         at,
@@ -61,8 +73,12 @@ impl TimerDaemon {
             }
             DaemonRequest::Cancel { name, cmd } => {
                 if let Some(i) = self.timers.iter().position(|t| &t.name == name) {
+                    let text = format!("Cancelling timer: {name}");
+                    self.events.push_back(DaemonEvent::Log(text));
                     self.timers.remove(i);
                 } else if let Some(c) = cmd {
+                    let text = format!("Cancel {name}, event: {c}");
+                    self.events.push_back(DaemonEvent::Log(text));
                     self.events.push_back(DaemonEvent::Run(c.clone()));
                 }
                 if self.timers.is_empty() && self.idle_since.is_none() {
@@ -94,6 +110,8 @@ impl TimerDaemon {
             .partition(|t| now >= t.at);
         self.timers = keep;
         for t in due {
+            let text = format!("Event: {} ", t.name);
+            self.events.push_back(DaemonEvent::Log(text));
             self.events.push_back(DaemonEvent::Run(t.name));
         }
         if self.timers.is_empty() {
@@ -126,6 +144,10 @@ mod tests {
         std::iter::from_fn(|| d.poll_event()).collect()
     }
 
+    fn log(text: &str) -> DaemonEvent {
+        DaemonEvent::Log(text.into())
+    }
+
     #[test]
     fn timers_fire_in_order_and_cancel_works() {
         let t0 = Instant::now();
@@ -140,11 +162,26 @@ mod tests {
             },
             t0,
         );
+        assert_eq!(
+            events(&mut d),
+            [
+                log("New timer: late (20 seconds)"),
+                log("New timer: early (10 seconds)"),
+                log("New timer: gone (5 seconds)"),
+                log("Cancelling timer: gone"),
+            ]
+        );
         assert_eq!(d.poll_timeout(), Some(t0 + Duration::from_secs(10)));
         d.handle_timeout(t0 + Duration::from_secs(10));
-        assert_eq!(events(&mut d), [DaemonEvent::Run("early".into())]);
+        let fired = |name: &str| {
+            [
+                log(&format!("Event: {name} ")),
+                DaemonEvent::Run(name.into()),
+            ]
+        };
+        assert_eq!(events(&mut d), fired("early"));
         d.handle_timeout(t0 + Duration::from_secs(20));
-        assert_eq!(events(&mut d), [DaemonEvent::Run("late".into())]);
+        assert_eq!(events(&mut d), fired("late"));
         assert!(d.timers().is_empty());
     }
 
@@ -166,7 +203,24 @@ mod tests {
             },
             t0,
         );
-        assert_eq!(events(&mut d), [DaemonEvent::Run("online".into())]);
+        assert_eq!(
+            events(&mut d),
+            [
+                log("Cancel x, event: online"),
+                DaemonEvent::Run("online".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_delay_that_is_no_number_reads_as_0_as_strtol_reads_it() {
+        let t0 = Instant::now();
+        let mut d = TimerDaemon::new(t0);
+        d.handle(&start("now", "soon"), t0);
+        assert_eq!(d.poll_timeout(), Some(t0));
+        d.handle_timeout(t0);
+        let fired = events(&mut d);
+        assert_eq!(fired.last(), Some(&DaemonEvent::Run("now".into())));
     }
 
     #[test]
@@ -186,7 +240,15 @@ mod tests {
         assert!(d.timers().is_empty());
         d.handle(&start("t", "1"), t0);
         d.handle_timeout(t0 + Duration::from_secs(1));
-        assert_eq!(events(&mut d), [DaemonEvent::Run("t".into())]);
+        assert_eq!(
+            events(&mut d),
+            [
+                log("bogus offset for timer, ignoring"),
+                log("New timer: t (1 seconds)"),
+                log("Event: t "),
+                DaemonEvent::Run("t".into())
+            ]
+        );
         assert_eq!(d.poll_timeout(), Some(t0 + Duration::from_secs(16)));
         d.handle_timeout(t0 + Duration::from_secs(10));
         assert!(events(&mut d).is_empty());

@@ -99,17 +99,17 @@ pub fn plan(conf: &UpsschedConf, notify_type: &str, ups: &str) -> Vec<Step> {
     conf.at
         .iter()
         .filter(|at| at.notify.name().eq_ignore_ascii_case(notify_type) && at.ups.matches(ups))
-        .filter_map(|at| match &at.action {
-            AtAction::StartTimer { name, seconds } => Some(Step::Send(DaemonRequest::Start {
+        .map(|at| match &at.action {
+            AtAction::StartTimer { name, seconds } => Step::Send(DaemonRequest::Start {
                 name: name.clone(),
                 seconds: seconds.to_string(),
-            })),
-            AtAction::CancelTimer { name, cmd } => Some(Step::Send(DaemonRequest::Cancel {
+            }),
+            AtAction::CancelTimer { name, cmd } => Step::Send(DaemonRequest::Cancel {
                 name: name.clone(),
                 cmd: cmd.clone(),
-            })),
-            AtAction::Execute(cmd) if !cmd.is_empty() => Some(Step::Execute(cmd.clone())),
-            AtAction::Execute(_) => None,
+            }),
+            // An empty one is kept: upssched complains about it when it comes to it.
+            AtAction::Execute(cmd) => Step::Execute(cmd.clone()),
         })
         .collect()
 }
