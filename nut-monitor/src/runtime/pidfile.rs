@@ -46,7 +46,7 @@ pub fn write(path: &Path, pid: u32) -> io::Result<()> {
     std::fs::write(path, format!("{pid}\n"))
 }
 
-/// [`write`], telling it as NUT's `writepid` does: `Saving PID <pid> into <path>` at debug
+/// [`write()`], telling it as NUT's `writepid` does: `Saving PID <pid> into <path>` at debug
 /// level 1, `writepid: fopen <path>: <reason>` (notice) when the file cannot be written.
 pub fn save(path: &Path, pid: u32, log: &Logger) {
     let shown = path.display();

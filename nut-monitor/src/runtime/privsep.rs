@@ -51,7 +51,7 @@ pub const GO_BYTE: u8 = 0;
 const GO_WAIT: Duration = Duration::from_secs(5);
 
 /// In the child: waits for the parent's [`GO_BYTE`] on stdin, its end (a parent that died),
-/// or [`GO_WAIT`], whichever comes first.
+/// or 5 seconds, whichever comes first.
 pub fn wait_for_parent() {
     use std::io::Read;
     use std::os::fd::AsFd;
