@@ -176,3 +176,68 @@ fn debug_output_matches_real_upsd() {
         }
     }
 }
+
+/// A reload that changes a UPS's driver and removes the UPS a client is logged in to, then
+/// one that empties `ups.conf`: both say the same (`Redefined UPS`, `Deleting UPS`, `Kicking
+/// client`, `Warning: no UPS definitions in ups.conf`, `Warning: no UPSes currently
+/// defined!`), disconnect that client, and keep running without a UPS.
+#[test]
+fn reload_removing_upses_matches_real_upsd() {
+    let sb = Sandbox::new("kick", &["a", "b"]);
+    let port = free_port().unwrap();
+    sb.write("upsd.conf", &format!("LISTEN 127.0.0.1 {port}\n"));
+    let mut seen = Vec::new();
+    for upsd in BOTH {
+        sb.ups_conf(&["a", "b"]);
+        let log = sb.dir.join("kick.log");
+        let mut child = foreground(&sb, upsd, &["-F", "-u", "root"], &log);
+        wait_until("upsd set up", || {
+            log_has(&log, "Running as foreground process")
+        });
+        let mut on_b = Client::connect(port);
+        assert_eq!(on_b.login("b", "secret"), "OK", "{upsd}");
+        sb.write("ups.conf", "[a]\n\tdriver = usbhid-ups\n\tport = auto\n");
+        kill("-HUP", child.id());
+        wait_until("the client is kicked", || log_has(&log, "Kicking client"));
+        assert_eq!(on_b.line(), "", "{upsd}: the kicked client sees the end");
+        sb.write("ups.conf", "");
+        kill("-HUP", child.id());
+        wait_until("no UPS left", || {
+            log_has(&log, "no UPSes currently defined")
+        });
+        let mut other = Client::connect(port);
+        assert_eq!(other.ask("GET NUMLOGINS a"), "ERR UNKNOWN-UPS", "{upsd}");
+        kill("-TERM", child.id());
+        assert_eq!(wait_exit(&mut child), Some(0), "{upsd}");
+        // From the first reload on, without real's interrupted select() and the attempts to
+        // reach the drivers (their timing differs).
+        let text = log_text(&log);
+        let lines: Vec<String> = (text.lines())
+            .skip_while(|l| !l.starts_with("SIGHUP"))
+            .filter(|l| *l != "mainloop: Interrupted system call")
+            .filter(|l| !l.starts_with("Can't connect to UPS"))
+            .map(str::to_owned)
+            .collect();
+        seen.push(lines);
+    }
+    // The sandbox's files are world readable: upsd says so as it reads each one.
+    let readable = |f: &str| format!("{} is world readable", sb.etc().join(f).display());
+    let want = [
+        "SIGHUP: reloading configuration".to_owned(),
+        "Redefined UPS [a]".to_owned(),
+        readable("upsd.conf"),
+        "Deleting UPS [b]".to_owned(),
+        "Kicking client 127.0.0.1 (was on UPS [b])".to_owned(),
+        String::new(),
+        readable("upsd.users"),
+        "SIGHUP: reloading configuration".to_owned(),
+        "Warning: no UPS definitions in ups.conf".to_owned(),
+        readable("upsd.conf"),
+        "Deleting UPS [a]".to_owned(),
+        "Warning: no UPSes currently defined!".to_owned(),
+        readable("upsd.users"),
+        "Signal 15: exiting".to_owned(),
+    ];
+    assert_eq!(seen[0], want, "real upsd");
+    assert_eq!(seen[1], seen[0], "ours against real");
+}

@@ -40,7 +40,7 @@ pub use config::{ServedConfig, UpsDef};
 pub use descriptions::Descriptions;
 pub use error::ServerError;
 pub use session::{NeedsExclusive, Reply, Session, TlsPolicy};
-pub use state::{ConnId, ServerState};
+pub use state::{ConnId, ReloadReport, ServerState};
 
 pub use net::{Backend, DriverSockets, InProcess, Server, ServerHandle, ServerOptions, UpsLink};
 

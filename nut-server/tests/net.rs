@@ -162,6 +162,39 @@ async fn reload_adds_and_removes_upses_without_dropping_clients() {
     srv.stop().await;
 }
 
+/// As upsd 2.8.0: a reload that removes a UPS disconnects the clients logged in to it (and
+/// only those) and reports them; emptying the table is allowed.
+#[tokio::test]
+async fn reload_kicks_the_clients_of_a_removed_ups() {
+    let srv = TestServer::start(&["ups1", "ups2"], |_| {}).await;
+    let mut on_ups1 = srv.client().await;
+    for line in ["USERNAME admin", "PASSWORD secret", "LOGIN ups1"] {
+        assert_eq!(on_ups1.ask(line).await, "OK", "{line}");
+    }
+    let mut bystander = srv.client().await;
+    assert_eq!(bystander.ask("NETVER").await, "1.3");
+    let report = srv.handle.reload(config(&["ups2"]));
+    assert!(on_ups1.closed_within(Duration::from_secs(2)).await);
+    assert_eq!(
+        bystander.ask("GET NUMLOGINS ups2").await,
+        "NUMLOGINS ups2 0"
+    );
+    let kicked: Vec<_> = (report.deleted.iter())
+        .map(|(ups, logins)| {
+            (
+                ups.as_str(),
+                logins.iter().map(|l| l.addr.as_str()).collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    assert_eq!(kicked, [("ups1", vec!["127.0.0.1"])]);
+    assert_eq!((report.remaining, report.redefined.len()), (1, 0));
+    let report = srv.handle.reload(config(&[]));
+    assert_eq!(report.remaining, 0);
+    assert_eq!(bystander.ask("GET NUMLOGINS ups2").await, "ERR UNKNOWN-UPS");
+    srv.stop().await;
+}
+
 #[tokio::test]
 async fn shutdown_closes_clients_and_serve_returns() {
     let srv = TestServer::start(&["ups1"], |_| {}).await;

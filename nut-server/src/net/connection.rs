@@ -43,6 +43,8 @@ struct Conn {
     splitter: WordSplitter,
     ctx: Arc<ConnCtx>,
     stop: watch::Receiver<bool>,
+    /// Ticks when a reload picked connections to close ([`Inner::take_kick`]).
+    kick: watch::Receiver<u64>,
     /// The replies not yet written (`reply.text`), reused for every request.
     reply: Reply,
     /// The allocation behind each plain line's borrowed words, kept between lines.
@@ -67,11 +69,13 @@ pub(crate) async fn serve(
         available: ctx.tls.is_some(),
         require_for_auth: ctx.tls_required,
     };
+    let kick = ctx.inner.kicks();
     let mut conn = Conn {
         session: Session::new(id, addr.clone(), policy),
         splitter: WordSplitter::new(Limits::NETWORK),
         ctx,
         stop,
+        kick,
         reply: Reply::default(),
         spare: Vec::with_capacity(8),
         last_line: Instant::now(),
@@ -144,6 +148,13 @@ impl Conn {
                     return Outcome::Closed;
                 }
                 _ = &mut stopped => return Outcome::Closed,
+                _ = self.kick.changed() => {
+                    // A reload removed the UPS this client was logged in to.
+                    if self.ctx.inner.take_kick(self.session.id()) {
+                        return Outcome::Closed;
+                    }
+                    continue;
+                }
             };
             if let Some(outcome) = self.process(&buf[..n], io, idle.as_mut()).await {
                 return outcome;

@@ -11,7 +11,7 @@ use tokio::net::{TcpListener, TcpSocket};
 
 use super::error::NetError;
 use super::log::Logger;
-use super::server::{Server, ServerHandle, ServerOptions};
+use super::server::{Server, ServerOptions};
 use super::tls::{self, TlsSettings};
 use crate::{Descriptions, ServedConfig, ServerError, ServerState};
 
@@ -77,21 +77,37 @@ fn read(path: &Path) -> Result<String, NetError> {
 /// A missing `upsd.conf` or `ups.conf` is an error (as in upsd); a missing `upsd.users` is
 /// a warning: nobody can log in. Parse errors carry `file:line`.
 pub fn load(confpath: &Path) -> Result<Loaded, ServerError> {
-    let mut warnings = Vec::new();
-    let (upsd, served) = load_into(confpath, &mut warnings)?;
+    let mut warnings = FileWarnings::default();
+    let (upsd, served) = load_into(confpath, &mut warnings, false)?;
     Ok(Loaded {
         upsd,
         served,
-        warnings,
+        warnings: warnings.flat(),
     })
+}
+
+/// The warnings of each file.
+#[derive(Debug, Default)]
+pub(crate) struct FileWarnings {
+    pub(crate) upsd: Vec<String>,
+    pub(crate) users: Vec<String>,
+    pub(crate) ups: Vec<String>,
+}
+
+impl FileWarnings {
+    /// All of them: upsd.conf's, upsd.users', ups.conf's.
+    pub(crate) fn flat(self) -> Vec<String> {
+        [self.upsd, self.users, self.ups].concat()
+    }
 }
 
 /// [`load`] that logs the warnings (already in [`Loaded::warnings`]) also when loading then
 /// fails: an ignored bad `ups.conf` section is what explains "at least one UPS must be
 /// defined".
 pub fn load_logged(confpath: &Path, log: &Logger) -> Result<Loaded, ServerError> {
-    let mut warnings = Vec::new();
-    let result = load_into(confpath, &mut warnings);
+    let mut warnings = FileWarnings::default();
+    let result = load_into(confpath, &mut warnings, false);
+    let warnings = warnings.flat();
     warnings.iter().for_each(|w| log.warn(w));
     for file in ["upsd.conf", "upsd.users"] {
         warn_world_readable(&confpath.join(file), log);
@@ -104,34 +120,46 @@ pub fn load_logged(confpath: &Path, log: &Logger) -> Result<Loaded, ServerError>
     })
 }
 
-fn load_into(
+/// Reads the three files; a reload (`reloading`) accepts a `ups.conf` without any UPS, as
+/// upsd 2.8.0 does (only its start needs one, or `ALLOW_NO_DEVICE`).
+pub(crate) fn load_into(
     confpath: &Path,
-    warnings: &mut Vec<String>,
+    warnings: &mut FileWarnings,
+    reloading: bool,
 ) -> Result<(UpsdConf, ServedConfig), ServerError> {
     let name = |f: &str| confpath.join(f).display().to_string();
     let upsd_text = read(&confpath.join("upsd.conf"))?;
     let upsd = UpsdConf::parse(&upsd_text, &name("upsd.conf"))?;
-    warnings.extend(upsd.warnings.iter().map(ToString::to_string));
+    (warnings.upsd).extend(upsd.warnings.iter().map(ToString::to_string));
     let users_path = confpath.join("upsd.users");
     let users_text = match std::fs::read_to_string(&users_path) {
         Ok(text) => text,
         Err(e) => {
-            warnings.push(format!("Can't open {}: {e}", users_path.display()));
+            (warnings.users).push(format!("Can't open {}: {e}", users_path.display()));
             String::new()
         }
     };
     let users = UpsdUsers::parse(&users_text, &name("upsd.users"))?;
-    warnings.extend(users.warnings.iter().map(ToString::to_string));
+    (warnings.users).extend(users.warnings.iter().map(ToString::to_string));
     let ups_text = read(&confpath.join("ups.conf"))?;
     let ups = UpsConf::parse(&ups_text, &name("ups.conf"))?;
-    warnings.extend(ups.warnings.iter().map(ToString::to_string));
+    (warnings.ups).extend(ups.warnings.iter().map(ToString::to_string));
     let mut upsd = upsd.config;
     if let Some(allow) = allow_no_device_env() {
         upsd.allow_no_device = Some(allow);
     }
-    let served = ServedConfig::from_configs(&upsd, &users.config, &ups.config)?;
+    if ups.config.sections.is_empty() {
+        (warnings.ups).push("Warning: no UPS definitions in ups.conf".to_owned());
+    }
+    let allow = upsd.allow_no_device;
+    if reloading {
+        upsd.allow_no_device = Some(true);
+    }
+    let mut served = ServedConfig::from_configs(&upsd, &users.config, &ups.config)?;
+    upsd.allow_no_device = allow;
+    served.allow_no_device = allow.unwrap_or(false);
     for skipped in &served.skipped {
-        warnings.push(format!(
+        (warnings.ups).push(format!(
             "Warning: ignoring incomplete configuration for UPS [{skipped}]"
         ));
     }
@@ -332,22 +360,6 @@ pub fn build(
         );
     }
     Ok(Server::new(state, opts))
-}
-
-/// Re-reads the configuration and applies it to a running server (SIGHUP, `upsd -c reload`);
-/// a failed reload is logged and changes nothing. `current` is the upsd.conf in effect.
-pub fn reload(handle: &ServerHandle, confpath: &Path, current: &mut UpsdConf, log: &Logger) {
-    log.info("SIGHUP: reloading configuration");
-    match load_logged(confpath, log) {
-        Ok(new) => {
-            if let Some(msg) = listen_changed(current, &new.upsd) {
-                log.warn(&msg);
-            }
-            handle.reload(new.served);
-            *current = new.upsd;
-        }
-        Err(e) => log.error(&format!("Reload failed: {e}")),
-    }
 }
 
 /// What upsd logs once set up: its debug level (from `-D`), and in the foreground (not the

@@ -26,6 +26,7 @@ mod error;
 mod inproc;
 mod log;
 pub mod os;
+pub mod reload;
 mod server;
 pub mod tls;
 pub mod upsd;

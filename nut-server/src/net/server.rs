@@ -1,11 +1,11 @@
 //! The accept loop, the connection cap, driver links and reloads.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use nut_driver_core::sock::ServerMsg;
@@ -19,7 +19,7 @@ use super::connection::{self, ConnCtx};
 use super::driver_link::DriverSockets;
 use super::error::NetError;
 use super::log::Logger;
-use crate::{ConnId, ServedConfig, ServerError, ServerState, UpsDef};
+use crate::{ConnId, ReloadReport, ServedConfig, ServerError, ServerState, UpsDef};
 
 /// Commands queued per UPS link before new ones are refused (a driver that hangs).
 const LINK_QUEUE: usize = 256;
@@ -90,11 +90,34 @@ pub(crate) struct Inner {
     running: AtomicBool,
     next_conn: AtomicU64,
     clients: AtomicU64,
+    /// Connections to close (clients of a UPS removed by a reload), each taken by its own
+    /// connection when `kick` ticks.
+    kicked: Mutex<HashSet<ConnId>>,
+    kick: watch::Sender<u64>,
 }
 
 impl Inner {
     pub(crate) fn next_conn_id(&self) -> ConnId {
         self.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Ticks each time connections were picked to be closed ([`Self::take_kick`]).
+    pub(crate) fn kicks(&self) -> watch::Receiver<u64> {
+        self.kick.subscribe()
+    }
+
+    /// Whether connection `id` was picked to be closed (once).
+    pub(crate) fn take_kick(&self, id: ConnId) -> bool {
+        let mut kicked = self.kicked.lock().unwrap_or_else(PoisonError::into_inner);
+        kicked.remove(&id)
+    }
+
+    /// Closes these connections (upsd's `kick_login_clients`).
+    fn kick_out(&self, ids: impl IntoIterator<Item = ConnId>) {
+        let mut kicked = self.kicked.lock().unwrap_or_else(PoisonError::into_inner);
+        kicked.extend(ids);
+        drop(kicked);
+        self.kick.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// Queues a `SET`/`INSTCMD` for a UPS's backend.
@@ -111,9 +134,7 @@ impl Inner {
     }
 
     fn links_lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Link>> {
-        self.links
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.links.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Starts a link for every configured UPS without one, restarts links whose driver or
@@ -185,15 +206,22 @@ impl std::fmt::Debug for ServerHandle {
 }
 
 impl ServerHandle {
-    /// Applies new users and `ups.conf` without dropping clients: a new UPS gets a link, a
-    /// removed one loses it, a changed driver or port reconnects. (LISTEN changes need a
-    /// restart; the caller logs that.)
-    pub fn reload(&self, cfg: ServedConfig) {
-        write(&self.inner.state).reload(cfg);
+    /// Applies new users and `ups.conf` without dropping other clients: a new UPS gets a
+    /// link, a removed one loses it and the clients logged in to it are disconnected (as
+    /// upsd's `kick_login_clients`), a changed driver or port reconnects. Logs nothing; the
+    /// report says what upsd logs ([`super::reload`]). (LISTEN changes need a restart.)
+    pub fn reload(&self, cfg: ServedConfig) -> ReloadReport {
+        let report = write(&self.inner.state).reload(cfg);
+        let kick: Vec<ConnId> = (report.deleted.iter())
+            .flat_map(|(_, logins)| logins.iter().map(|l| l.conn))
+            .collect();
+        if !kick.is_empty() {
+            self.inner.kick_out(kick);
+        }
         if self.inner.running.load(Ordering::SeqCst) {
             self.inner.sync_links();
         }
-        self.inner.log.info("Configuration reloaded");
+        report
     }
 
     /// Runs `f` on the served state under its lock (for inspection and tests).
@@ -218,6 +246,8 @@ impl Server {
             running: AtomicBool::new(false),
             next_conn: AtomicU64::new(1),
             clients: AtomicU64::new(0),
+            kicked: Mutex::new(HashSet::new()),
+            kick: watch::Sender::new(0),
         });
         Self { inner, opts }
     }

@@ -59,7 +59,7 @@ pub fn run(how: &UpsdRun, paths: &NutPaths) -> Result<(), ServerError> {
     let result = rt.block_on(async move {
         tokio::spawn(async move {
             while hup.recv().await.is_some() {
-                daemon::reload(&handle, &confpath, &mut current, &log);
+                super::reload::reload(&handle, &confpath, &mut current, &log);
             }
         });
         let stop = async {

@@ -27,6 +27,18 @@ pub type ConnId = u64;
 /// Source of the 16 random bytes behind each tracking id.
 pub type IdSource = Box<dyn FnMut() -> [u8; 16] + Send + Sync>;
 
+/// What a [`ServerState::reload`] changed that upsd reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReloadReport {
+    /// UPSes kept whose driver changed (upsd: `Redefined UPS [x]`), in `ups.conf` order.
+    pub redefined: Vec<String>,
+    /// UPSes no longer in `ups.conf` (upsd: `Deleting UPS [x]`), each with the clients that
+    /// were logged in to it and are to be disconnected (`Kicking client ...`).
+    pub deleted: Vec<(String, Vec<Login>)>,
+    /// How many UPSes are served now.
+    pub remaining: usize,
+}
+
 /// Everything upsd serves, shared by all sessions.
 pub struct ServerState {
     cfg: ServedConfig,
@@ -95,30 +107,40 @@ impl ServerState {
 
     /// Applies a new configuration: users, limits and the UPS table. UPSes that remain (same
     /// name, ignoring case) keep their data, link and FSD latch; new ones start disconnected;
-    /// removed ones are dropped with their logins.
-    pub fn reload(&mut self, cfg: ServedConfig) {
+    /// removed ones are dropped with their logins. Says what upsd logs of it.
+    pub fn reload(&mut self, cfg: ServedConfig) -> ReloadReport {
+        let mut report = ReloadReport::default();
         let mut old = std::mem::take(&mut self.upses);
-        self.upses = cfg
-            .upses
-            .iter()
-            .map(|def| {
-                match old
-                    .iter()
-                    .position(|u| u.name.eq_ignore_ascii_case(&def.name))
-                {
-                    Some(i) => {
-                        let mut entry = old.swap_remove(i);
-                        entry.update(def);
-                        entry
+        let mut kept = Vec::with_capacity(cfg.upses.len());
+        for def in &cfg.upses {
+            let same = |u: &UpsEntry| u.name.eq_ignore_ascii_case(&def.name);
+            kept.push(match old.iter().position(same) {
+                Some(i) => {
+                    let mut entry = old.remove(i);
+                    // upsd reconnects (and says so) when the socket name changes.
+                    if !entry.driver.eq(&def.driver) {
+                        report.redefined.push(def.name.clone());
                     }
-                    None => UpsEntry::new(def),
+                    entry.update(def);
+                    entry
                 }
-            })
-            .collect();
+                None => UpsEntry::new(def),
+            });
+        }
+        self.upses = kept;
+        report.remaining = self.upses.len();
         for gone in old {
+            let kicked = self
+                .logins
+                .of_ups(&gone.name)
+                .into_iter()
+                .cloned()
+                .collect();
             self.logins.drop_ups(&gone.name);
+            report.deleted.push((gone.name, kicked));
         }
         self.cfg = cfg;
+        report
     }
 
     /// The UPS definitions, in `ups.conf` order (for driver links).
