@@ -241,3 +241,28 @@ fn reload_removing_upses_matches_real_upsd() {
     assert_eq!(seen[0], want, "real upsd");
     assert_eq!(seen[1], seen[0], "ours against real");
 }
+
+/// Two sections whose names differ only in case: upsd starts, serves the later one and
+/// reports the other (ours refused to start before).
+#[test]
+fn a_ups_name_twice_but_for_case_serves_the_later_one_like_real_upsd() {
+    let sb = Sandbox::new("twice", &[]);
+    let port = free_port().unwrap();
+    sb.write("upsd.conf", &format!("LISTEN 127.0.0.1 {port}\n"));
+    sb.write(
+        "ups.conf",
+        "[ups]\n\tdriver = dummy-ups\n\tport = a.dev\n[UPS]\n\tdriver = dummy-ups\n\tport = b.dev\n",
+    );
+    for upsd in BOTH {
+        let log = sb.dir.join("twice.log");
+        let mut child = foreground(&sb, upsd, &["-F", "-u", "root"], &log);
+        wait_until("upsd set up", || {
+            log_has(&log, "Running as foreground process")
+        });
+        let list = Client::connect(port).list("LIST UPS");
+        assert_eq!(list, ["UPS UPS \"Description unavailable\""], "{upsd}");
+        assert!(log_has(&log, "UPS name [ups] is already in use!"), "{upsd}");
+        kill("-TERM", child.id());
+        assert_eq!(wait_exit(&mut child), Some(0), "{upsd}");
+    }
+}

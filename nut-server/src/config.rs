@@ -68,6 +68,9 @@ pub struct ServedConfig {
     pub allow_no_device: bool,
     /// Sections of `ups.conf` skipped because `driver` or `port` was missing.
     pub skipped: Vec<String>,
+    /// Sections of `ups.conf` skipped because another one has the same name but for case
+    /// (upsd: `UPS name [x] is already in use!`).
+    pub in_use: Vec<String>,
 }
 
 impl ServedConfig {
@@ -83,6 +86,7 @@ impl ServedConfig {
             version: DEFAULT_VERSION.to_owned(),
             allow_no_device: false,
             skipped: Vec::new(),
+            in_use: Vec::new(),
         }
     }
 
@@ -106,13 +110,17 @@ impl ServedConfig {
     ) -> Result<Self, ServerError> {
         let mut upses: Vec<UpsDef> = Vec::new();
         let mut skipped = Vec::new();
-        for s in &ups.sections {
+        let mut in_use = Vec::new();
+        // upsd takes the sections last to first: of two names equal but for case, the later
+        // one is served and the earlier one reported.
+        for s in ups.sections.iter().rev() {
             let (Some(driver), Some(port)) = (&s.driver, &s.port) else {
                 skipped.push(s.name.clone());
                 continue;
             };
             if upses.iter().any(|u| u.name.eq_ignore_ascii_case(&s.name)) {
-                return Err(ServerError::DuplicateUps(s.name.clone()));
+                in_use.push(s.name.clone());
+                continue;
             }
             upses.push(UpsDef {
                 name: s.name.clone(),
@@ -121,6 +129,7 @@ impl ServedConfig {
                 desc: s.desc.clone(),
             });
         }
+        upses.reverse();
         let allow_no_device = upsd.allow_no_device.unwrap_or(false);
         if upses.is_empty() && !allow_no_device {
             return Err(ServerError::NoDevices);
@@ -130,6 +139,7 @@ impl ServedConfig {
             trackingdelay: Duration::from_secs(u64::from(upsd.trackingdelay())),
             allow_no_device,
             skipped,
+            in_use,
             ..Self::new(upses, Users::from_config(users))
         })
     }

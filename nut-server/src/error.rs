@@ -18,8 +18,6 @@ pub enum ServerError {
     NoDevices,
     /// Two `ups.conf` sections name the same UPS, ignoring case (upsd finds UPSes by
     /// case-insensitive name, so the second could never be reached).
-    #[error("UPS name [{0}] is defined twice (names are case-insensitive)")]
-    DuplicateUps(String),
     // ---- variants added by the network layer (h8-server-net) go below this line ----
     /// The network layer failed (binding, TLS setup, files of the daemon plumbing).
     #[error(transparent)]

@@ -555,10 +555,10 @@ fn served_config_from_files() {
     )
     .unwrap()
     .config;
-    assert_eq!(
-        ServedConfig::from_configs(&upsd, &users, &dup),
-        Err(ServerError::DuplicateUps("A".into()))
-    );
+    // As upsd: the later of two names equal but for case is served, the other reported.
+    let cfg = ServedConfig::from_configs(&upsd, &users, &dup).unwrap();
+    let names: Vec<_> = cfg.upses.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!((names, cfg.in_use), (vec!["A"], vec!["a".to_owned()]));
     let cfg = config("MAXAGE 30\nTRACKINGDELAY 5\n");
     assert_eq!((cfg.maxage.as_secs(), cfg.trackingdelay.as_secs()), (30, 5));
     assert_eq!(cfg.upses[0].socket_name(), "fakedrv-ups");

@@ -163,6 +163,9 @@ pub(crate) fn load_into(
             "Warning: ignoring incomplete configuration for UPS [{skipped}]"
         ));
     }
+    for name in &served.in_use {
+        (warnings.ups).push(format!("UPS name [{name}] is already in use!"));
+    }
     Ok((upsd, served))
 }
 
