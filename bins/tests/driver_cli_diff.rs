@@ -237,3 +237,60 @@ fn upsdrvctl_messages_match_real_upsdrvctl() {
         }
     }
 }
+
+/// A foreground dummy-ups, a client on its socket sending two unknown instant commands
+/// (without and with a parameter), then SIGTERM: both say `sock_connect: enabling
+/// asynchronous mode (auto)` for the client and `instcmd: unknown command [...] [...]` for
+/// each command (`(null)` for none, as C prints it).
+#[test]
+fn socket_client_and_unknown_instcmd_lines_match_real_dummy_ups() {
+    use std::io::Write;
+    use std::os::unix::net::UnixStream;
+    use std::process::Stdio;
+    RealNut::require_available();
+    let mut runs = Vec::new();
+    for (who, prog) in [("real", REAL_DUMMY), ("ours", OUR_DUMMY)] {
+        let dir = sandbox("instcmd", who, CONF);
+        let log = std::fs::File::create(dir.join("stderr")).unwrap();
+        let mut child = command(prog, &dir, &["-a", "x", "-F", "-u", "root"])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let socket = dir.join("dummy-ups-x");
+        let mut client = None;
+        for _ in 0..100 {
+            if let Ok(c) = UnixStream::connect(&socket) {
+                client = Some(c);
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let mut client = client.expect("the driver listens");
+        client
+            .write_all(b"INSTCMD load.off\nINSTCMD load.off 5\n")
+            .unwrap();
+        let stderr = || std::fs::read_to_string(dir.join("stderr")).unwrap_or_default();
+        for _ in 0..100 {
+            if stderr().matches("instcmd:").count() >= 2 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = Command::new("kill").arg(child.id().to_string()).status();
+        let _ = child.wait();
+        let lines: Vec<String> = (stderr().lines())
+            .filter(|l| !l.starts_with("Network UPS Tools - ") && !l.starts_with("Signal SIG"))
+            .map(str::to_owned)
+            .collect();
+        runs.push(lines);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let want = [
+        "sock_connect: enabling asynchronous mode (auto)",
+        "instcmd: unknown command [load.off] [(null)]",
+        "instcmd: unknown command [load.off] [5]",
+    ];
+    assert_eq!(runs[0], want, "real dummy-ups");
+    assert_eq!(runs[1], runs[0], "ours against real");
+}

@@ -69,6 +69,7 @@ pub async fn run<D: Driver + ?Sized>(
                 if let Err(e) = res {
                     return Err(DriverError::io("accepting socket client", e));
                 }
+                say_async_mode(state);
             }
             Some(ev) = ev_rx.recv() => handle_event(driver, state, &mut clients, ev).await,
             () = sleep_until(next_poll) => {
@@ -81,6 +82,19 @@ pub async fn run<D: Driver + ?Sized>(
             clients.broadcast(&lines(&updates));
         }
     }
+}
+
+/// What a NUT 2.8.0 driver prints for every client of its socket unless `synchronous = yes`.
+fn say_async_mode(state: &DriverState) {
+    let mode = match state.get("driver.parameter.synchronous") {
+        Some("yes") => return,
+        Some("no") => "fixed",
+        _ => "auto",
+    };
+    crate::cli::log(
+        0,
+        &format!("sock_connect: enabling asynchronous mode ({mode})"),
+    );
 }
 
 /// One poll (or one re-initialisation attempt while the device is lost); returns the delay

@@ -9,6 +9,7 @@
 
 use std::process::ExitCode;
 
+use nut_bins::UPS_VERSION;
 use nut_driver_core::cli::Paths;
 use nut_driver_core::upsdrvctl::{
     driver_path, execute, message, set_message_debug, Command, Options, Plan,
@@ -35,8 +36,9 @@ usage: upsdrvctl [OPTIONS] (start | stop | shutdown) [<ups>]
 ";
 
 fn main() -> ExitCode {
+    // As upsd and the drivers: NUT's version, then ours.
     println!(
-        "Network UPS Tools - UPS driver controller {}",
+        "Network UPS Tools - UPS driver controller {UPS_VERSION} (nut-rs {})",
         env!("CARGO_PKG_VERSION")
     );
     match run(std::env::args().skip(1).collect()) {

@@ -199,7 +199,7 @@ impl Driver for DummyUps {
         param: Option<&str>,
     ) -> TrackingResult {
         match &mut self.backend {
-            Some(Backend::Sim(s)) => s.instcmd(cmd),
+            Some(Backend::Sim(s)) => s.instcmd(cmd, param),
             Some(Backend::Relay(r)) => r.instcmd(state, cmd, param).await,
             None => TrackingResult::Failed,
         }

@@ -212,13 +212,16 @@ impl Simulation {
         in_enum && in_range && fits
     }
 
-    /// An instant command: declared ones succeed; `load.off` and the rest are unknown.
-    pub fn instcmd(&self, cmd: &str) -> TrackingResult {
+    /// An instant command: declared ones succeed; `load.off` and the rest are unknown, and
+    /// logged as dummy-ups 2.8.0 logs them (`[(null)]` for no parameter, as C prints it).
+    pub fn instcmd(&self, cmd: &str, param: Option<&str>) -> TrackingResult {
         if self.cmds.iter().any(|c| c.eq_ignore_ascii_case(cmd)) {
-            TrackingResult::Handled
-        } else {
-            TrackingResult::Unknown
+            return TrackingResult::Handled;
         }
+        let extra = param.unwrap_or("(null)");
+        let msg = format!("instcmd: unknown command [{cmd}] [{extra}]");
+        nut_driver_core::cli::logx(nut_driver_core::cli::Priority::Notice, &msg);
+        TrackingResult::Unknown
     }
 }
 
