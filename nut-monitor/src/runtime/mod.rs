@@ -29,4 +29,5 @@ pub mod power;
 pub mod privsep;
 pub mod reload_text;
 pub mod upsmon;
+pub mod upsmon_conf;
 pub mod upssched;
