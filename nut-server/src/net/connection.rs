@@ -90,6 +90,8 @@ pub(crate) async fn serve(
     if conn.session.logged_in_ups().is_some() {
         conn.session.closed(&mut write(&conn.ctx.inner.state));
     }
+    // A kick that came too late to be seen is forgotten with the connection.
+    conn.ctx.inner.take_kick(id);
     log.debug(&format!("Disconnect from {addr}"));
     drop(permit);
 }
