@@ -52,6 +52,15 @@ struct Conn {
     last_line: Instant,
 }
 
+/// The next tick of the kick channel ([`Inner::take_kick`]), handing the receiver back; never
+/// ends if the sender is gone.
+async fn next_kick(mut rx: watch::Receiver<u64>) -> watch::Receiver<u64> {
+    if rx.changed().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+    rx
+}
+
 /// Serves one accepted client until it leaves, idles out or the server stops.
 pub(crate) async fn serve(
     stream: TcpStream,
@@ -135,6 +144,9 @@ impl Conn {
         let mut stop = self.stop.clone();
         let stopped = stop.changed();
         tokio::pin!(stopped);
+        // Armed once, not per request: every connection waits on the same channel.
+        let kicked = next_kick(self.kick.clone());
+        tokio::pin!(kicked);
         loop {
             let n = tokio::select! {
                 biased;
@@ -150,11 +162,12 @@ impl Conn {
                     return Outcome::Closed;
                 }
                 _ = &mut stopped => return Outcome::Closed,
-                _ = self.kick.changed() => {
+                rx = &mut kicked => {
                     // A reload removed the UPS this client was logged in to.
                     if self.ctx.inner.take_kick(self.session.id()) {
                         return Outcome::Closed;
                     }
+                    kicked.set(next_kick(rx));
                     continue;
                 }
             };
