@@ -322,3 +322,40 @@ async fn stale_data_is_logged_once_when_it_turns_and_when_it_recovers() {
     srv.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// As upsd (`SS_CONNFAIL_INT`): a driver that cannot be reached is complained about once per
+/// 5 minutes, counted from the last complaint even if the driver was reached in between.
+#[tokio::test]
+async fn an_unreachable_driver_is_complained_about_once_per_five_minutes() {
+    let dir = std::env::temp_dir().join(format!("nut-net-connfail-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut opts = nut_server::ServerOptions::with_backend(
+        DriverSockets::new(&dir).with_retry(Duration::from_millis(20)),
+    );
+    let log = net_common::Captured::default();
+    opts.log = log.logger();
+    let mut cfg = config(&[]);
+    cfg.upses = vec![nut_server::UpsDef::new("ups1", "fake", "x")];
+    let state = nut_server::ServerState::new(cfg, nut_server::Descriptions::builtin());
+    let srv = TestServer::start_with(state, opts, log.clone()).await;
+    let complaints = || {
+        (log.lines().iter())
+            .filter(|l| l.contains("Can't connect to UPS [ups1]"))
+            .count()
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(complaints(), 1, "{:?}", log.lines());
+    // The driver comes, is reached, and goes away again.
+    let socket = dir.join("fake-ups1");
+    let listener = UnixListener::bind(&socket).unwrap();
+    let (sock, _) = listener.accept().await.unwrap();
+    drop(sock);
+    drop(listener);
+    std::fs::remove_file(&socket).unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(log.contains("Connected to UPS [ups1]: fake-ups1"));
+    assert_eq!(complaints(), 1, "{:?}", log.lines());
+    srv.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

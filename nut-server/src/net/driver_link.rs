@@ -18,6 +18,10 @@ use tokio::net::UnixStream;
 use super::backend::{Backend, UpsLink};
 use crate::UpsDef;
 
+/// The least time between two complaints about a driver that cannot be reached (upsd's
+/// `SS_CONNFAIL_INT`).
+const CONNFAIL_INTERVAL: Duration = Duration::from_secs(300);
+
 /// How often the link checks whether a `PING` is due.
 const PING_CHECK: Duration = Duration::from_millis(500);
 
@@ -53,11 +57,12 @@ impl DriverSockets {
 impl Backend for DriverSockets {
     async fn run(&self, ups: UpsDef, mut link: UpsLink) {
         let path = self.socket_path(&ups);
-        let mut failing = false;
+        // upsd complains about a driver it cannot reach at most every SS_CONNFAIL_INT,
+        // counted from the last complaint whatever happened since.
+        let mut complained: Option<tokio::time::Instant> = None;
         loop {
             match UnixStream::connect(&path).await {
                 Ok(stream) => {
-                    failing = false;
                     link.logger().info(&format!(
                         "Connected to UPS [{}]: {}",
                         ups.name,
@@ -72,7 +77,9 @@ impl Backend for DriverSockets {
                     ));
                 }
                 Err(e) => {
-                    if !failing {
+                    let now = tokio::time::Instant::now();
+                    if complained.is_none_or(|t| now.duration_since(t) >= CONNFAIL_INTERVAL) {
+                        complained = Some(now);
                         link.logger().warn(&format!(
                             "Can't connect to UPS [{}] ({}): {}",
                             ups.name,
@@ -80,7 +87,6 @@ impl Backend for DriverSockets {
                             nut_proto::text::strerror(&e)
                         ));
                     }
-                    failing = true;
                 }
             }
             tokio::time::sleep(self.retry).await;
