@@ -209,13 +209,13 @@ fn reload_removing_upses_matches_real_upsd() {
         assert_eq!(other.ask("GET NUMLOGINS a"), "ERR UNKNOWN-UPS", "{upsd}");
         kill("-TERM", child.id());
         assert_eq!(wait_exit(&mut child), Some(0), "{upsd}");
-        // From the first reload on, without real's interrupted select() and the attempts to
-        // reach the drivers (their timing differs).
+        // From the first reload on, without real's interrupted select() (DEVIATIONS.md). Both
+        // complained about the unreachable drivers at start and stay quiet for 5 minutes,
+        // the redefined UPS included.
         let text = log_text(&log);
         let lines: Vec<String> = (text.lines())
             .skip_while(|l| !l.starts_with("SIGHUP"))
             .filter(|l| *l != "mainloop: Interrupted system call")
-            .filter(|l| !l.starts_with("Can't connect to UPS"))
             .map(str::to_owned)
             .collect();
         seen.push(lines);

@@ -114,6 +114,12 @@ impl UpsLink {
         write(&self.state).driver_lost(&self.name);
     }
 
+    /// The driver could not be reached: true when upsd would say so now (at most every 5
+    /// minutes per UPS, [`crate::state::CONNFAIL_INTERVAL`]).
+    pub fn unreachable(&self) -> bool {
+        write(&self.state).driver_unreachable(&self.name, now())
+    }
+
     /// True when nothing was heard for MAXAGE/3 and no `PING` went out since.
     pub fn ping_due(&self) -> bool {
         read(&self.state).ping_due(&self.name, now())

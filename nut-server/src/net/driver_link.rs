@@ -18,10 +18,6 @@ use tokio::net::UnixStream;
 use super::backend::{Backend, UpsLink};
 use crate::UpsDef;
 
-/// The least time between two complaints about a driver that cannot be reached (upsd's
-/// `SS_CONNFAIL_INT`).
-const CONNFAIL_INTERVAL: Duration = Duration::from_secs(300);
-
 /// How often the link checks whether a `PING` is due.
 const PING_CHECK: Duration = Duration::from_millis(500);
 
@@ -57,9 +53,6 @@ impl DriverSockets {
 impl Backend for DriverSockets {
     async fn run(&self, ups: UpsDef, mut link: UpsLink) {
         let path = self.socket_path(&ups);
-        // upsd complains about a driver it cannot reach at most every SS_CONNFAIL_INT,
-        // counted from the last complaint whatever happened since.
-        let mut complained: Option<tokio::time::Instant> = None;
         loop {
             match UnixStream::connect(&path).await {
                 Ok(stream) => {
@@ -77,9 +70,7 @@ impl Backend for DriverSockets {
                     ));
                 }
                 Err(e) => {
-                    let now = tokio::time::Instant::now();
-                    if complained.is_none_or(|t| now.duration_since(t) >= CONNFAIL_INTERVAL) {
-                        complained = Some(now);
+                    if link.unreachable() {
                         link.logger().warn(&format!(
                             "Can't connect to UPS [{}] ({}): {}",
                             ups.name,

@@ -39,6 +39,9 @@ pub struct ReloadReport {
     pub remaining: usize,
 }
 
+/// The least time between two complaints about a driver that cannot be reached.
+pub const CONNFAIL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// Everything upsd serves, shared by all sessions.
 pub struct ServerState {
     cfg: ServedConfig,
@@ -203,6 +206,19 @@ impl ServerState {
         if let Some(u) = self.ups_mut(ups) {
             u.apply(msg, now);
         }
+    }
+
+    /// The driver of `ups` could not be reached at `now`: true when upsd complains about it,
+    /// that is when it did not in the last [`CONNFAIL_INTERVAL`] (upsd's `SS_CONNFAIL_INT`).
+    pub fn driver_unreachable(&mut self, ups: &str, now: Instant) -> bool {
+        let Some(u) = self.ups_mut(ups) else {
+            return false;
+        };
+        let due = (u.last_connfail).is_none_or(|t| now.duration_since(t) >= CONNFAIL_INTERVAL);
+        if due {
+            u.last_connfail = Some(now);
+        }
+        due
     }
 
     /// The driver socket of `ups` was lost: its data is gone.

@@ -49,6 +49,9 @@ pub struct UpsEntry {
     pub last_heard: Option<Instant>,
     /// When the last `PING` was sent.
     pub last_ping: Option<Instant>,
+    /// When upsd last complained that the driver could not be reached (kept across
+    /// reconnections and reloads, as upsd's `last_connfail`).
+    pub last_connfail: Option<Instant>,
 }
 
 impl UpsEntry {
@@ -65,6 +68,7 @@ impl UpsEntry {
             fsd: false,
             last_heard: None,
             last_ping: None,
+            last_connfail: None,
         }
     }
 
