@@ -274,3 +274,46 @@ fn an_unreachable_ups_is_retried_every_5_s_before_pollfreq_applies() {
         .collect();
     assert_eq!(tries, [2, 2], "real, ours");
 }
+
+/// A host that does not resolve is libupsclient's `No such host`; with `-4`, an IPv6 literal
+/// has no address of the family and libupsclient says `Unknown error`.
+#[test]
+fn unresolvable_hosts_and_a_family_without_address() {
+    let conf = |_: &Path, port: u16| {
+        format!(
+            "MONITOR ok@nonexistent.invalid 1 u p primary\n\
+             MONITOR v6@[::1]:{port} 0 u p secondary\nSHUTDOWNCMD /bin/true\n"
+        )
+    };
+    let marker = |port| format!("Communications with UPS v6@[::1]:{port} lost");
+    for args in [&["-F"][..], &["-F", "-4"]] {
+        let run = |subject| {
+            let dir = unique_dir("resolve");
+            let port = closed_port();
+            fs::write(dir.join("upsmon.conf"), conf(&dir, port)).unwrap();
+            let mut run = Run::start(subject, &dir, None, args);
+            let marker = marker(port);
+            run.settle(&marker);
+            let lines = startup_lines(&run.stderr(), &dir, port, &marker);
+            lines
+                .into_iter()
+                .filter(|l| l.contains("connect failed"))
+                .collect::<Vec<_>>()
+        };
+        let real = run(Subject::Real);
+        assert_eq!(run(Subject::Ours), real, "{args:?}");
+        let v6 = if args.len() == 2 {
+            "Unknown error"
+        } else {
+            "Connection failure: Connection refused"
+        };
+        assert_eq!(
+            real,
+            [
+                "UPS [ok@nonexistent.invalid]: connect failed: No such host".to_owned(),
+                format!("UPS [v6@[::1]:<port>]: connect failed: {v6}"),
+            ],
+            "{args:?}"
+        );
+    }
+}

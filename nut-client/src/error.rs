@@ -44,6 +44,13 @@ pub enum ClientError {
     /// Connecting or a request took longer than its timeout.
     #[error("timed out")]
     Timeout,
+    /// The host name did not resolve (libupsclient: `No such host`).
+    #[error("no such host: {0}")]
+    NoSuchHost(String),
+    /// The host has no address of the family asked for (`-4`/`-6`; libupsclient, whose
+    /// `getaddrinfo` fails then with another code: `Unknown error`).
+    #[error("no address of the requested family for {0}")]
+    NoAddressOfFamily(String),
     /// The server closed the connection before answering completely.
     #[error("connection closed by server")]
     Closed,
@@ -83,6 +90,8 @@ impl PartialEq for ClientError {
             (Self::Tls(a), Self::Tls(b)) => a == b,
             (Self::TooManyItems { max: a }, Self::TooManyItems { max: b }) => a == b,
             (Self::TrackingTimeout { id: a }, Self::TrackingTimeout { id: b }) => a == b,
+            (Self::NoSuchHost(a), Self::NoSuchHost(b))
+            | (Self::NoAddressOfFamily(a), Self::NoAddressOfFamily(b)) => a == b,
             (Self::Timeout, Self::Timeout) | (Self::Closed, Self::Closed) => true,
             _ => false,
         }

@@ -32,7 +32,8 @@ impl ClientError {
     pub fn upscli_text(&self, stage: Stage) -> String {
         match (self, stage) {
             (Self::Server(code), _) => server_message(code).to_string(),
-            (_, Stage::Resolve) => "No such host".to_string(),
+            (_, Stage::Resolve) | (Self::NoSuchHost(_), _) => "No such host".to_string(),
+            (Self::NoAddressOfFamily(_), _) => "Unknown error".to_string(),
             (Self::Tls(TlsError::Handshake(e)), _) => format!("SSL error: {}", strerror(e)),
             (Self::Tls(e), _) => format!("SSL error: {e}"),
             (Self::Io(e), Stage::Connect) => format!("Connection failure: {}", strerror(e)),

@@ -127,7 +127,9 @@ impl TcpConnector {
     async fn tcp(&self, host: &str, port: u16) -> Result<TcpStream, ClientError> {
         let attempt = async {
             let mut last = None;
-            for addr in tokio::net::lookup_host((host, port)).await? {
+            let addrs = (tokio::net::lookup_host((host, port)).await)
+                .map_err(|_| ClientError::NoSuchHost(host.to_owned()))?;
+            for addr in addrs {
                 if !self.family.accepts(&addr) {
                     continue;
                 }
@@ -136,12 +138,11 @@ impl TcpConnector {
                     Err(e) => last = Some(e),
                 }
             }
-            Err(last.unwrap_or_else(|| {
-                std::io::Error::new(
-                    std::io::ErrorKind::AddrNotAvailable,
-                    format!("no {:?} address for {host}", self.family),
-                )
-            }))
+            // No address of the family (`-4`/`-6`): getaddrinfo with that hint finds none.
+            Err(last.map_or_else(
+                || ClientError::NoAddressOfFamily(host.to_owned()),
+                ClientError::from,
+            ))
         };
         let tcp = tokio::time::timeout(self.timeout, attempt)
             .await
