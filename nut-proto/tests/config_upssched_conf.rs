@@ -102,10 +102,6 @@ fn malformed_lines_are_skipped_with_warnings() {
         ("AT BOGUS * EXECUTE x", bad_value(4, "AT", "BOGUS")),
         ("AT ONBATT * RUN x", bad_value(4, "AT", "RUN")),
         (
-            "AT ONBATT * EXECUTE \"\"",
-            bad_args(4, "EXECUTE", "empty command"),
-        ),
-        (
             "AT ONBATT * START-TIMER",
             bad_args(4, "AT", "needs a notify type, a UPS and a command"),
         ),
@@ -154,4 +150,16 @@ fn at_before_settings_is_fatal() {
     }
     // A short AT line is only a warning, as in upssched.
     assert_eq!(parse("AT ONBATT *\n").warnings.len(), 1);
+}
+
+/// upssched 2.8.0 takes `EXECUTE ""` as it is and complains only when it comes to run it
+/// (`Empty EXECUTE command argument`); the line survives a write and a read.
+#[test]
+fn an_empty_execute_is_kept() {
+    let text = format!("{HEAD}AT ONBATT * EXECUTE \"\"\n");
+    let parsed = UpsschedConf::parse(&text, "upssched.conf").unwrap();
+    assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+    assert_eq!(parsed.config.at[0].action, AtAction::Execute(String::new()));
+    let again = UpsschedConf::parse(&parsed.config.to_string(), "upssched.conf").unwrap();
+    assert_eq!(again.config, parsed.config);
 }

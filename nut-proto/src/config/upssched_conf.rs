@@ -2,8 +2,9 @@
 //!
 //! `CMDSCRIPT`, `PIPEFN` and `LOCKFN` must all come before the first `AT` line: upssched
 //! exits otherwise, so that is an error here. An `AT` line that is malformed (too few words,
-//! an unknown notify type or command, a timer without a number of seconds, an empty
-//! `EXECUTE`) is a warning and is skipped, as are unknown directives.
+//! an unknown notify type or command, a timer without a number of seconds) is a warning and
+//! is skipped, as are unknown directives. An empty `EXECUTE` is kept, as upssched keeps it
+//! (it complains when the line fires).
 //!
 //! ```
 //! use nut_proto::config::upssched_conf::{AtAction, UpsMatch, UpsschedConf};
@@ -160,7 +161,7 @@ impl At {
                 name: arg1.clone(),
                 cmd: cmd.cloned(),
             },
-            ("EXECUTE", _) if arg1.is_empty() => return Err(bad_args("EXECUTE", "empty command")),
+            // An empty one is kept: upssched complains when it comes to run it.
             ("EXECUTE", _) => AtAction::Execute(arg1.clone()),
             (other, _) => return Err(bad_value("AT", other)),
         };
