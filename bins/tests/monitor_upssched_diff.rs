@@ -32,6 +32,7 @@ AT ONLINE * CANCEL-TIMER never
 AT LOWBATT * EXECUTE lowbatt-now
 AT COMMBAD ups@host START-TIMER commbad 3
 AT COMMOK ups@host CANCEL-TIMER commbad commok-nothing-cancelled
+AT REPLBATT * EXECUTE \"\"
 ";
 
 /// `prog` as upsmon runs it for a `kind` notification about `ups@host`, in a private mount
@@ -63,6 +64,7 @@ fn scenario(prog: &str, tag: &str) -> (Vec<String>, Vec<String>) {
     let syslog = capture::prepare(&dir);
     let pause = |ms| thread::sleep(Duration::from_millis(ms));
     run(prog, &dir, "LOWBATT"); // EXECUTE: at once
+    run(prog, &dir, "REPLBATT"); // an empty EXECUTE: complained about, nothing runs
     run(prog, &dir, "ONLINE"); // nothing to cancel: back-online; `never` has no command
     pause(300);
     // Real upssched counts whole seconds (`time()`) and checks its timers about once a
@@ -118,6 +120,7 @@ fn same_commands_in_the_same_order_as_real_upssched() {
         real.1,
         [
             "<30>upssched: Executing command: lowbatt-now",
+            "<27>upssched: Empty EXECUTE command argument",
             "<30>upssched: Cancel late, event: back-online",
             "<30>upssched: New timer: onbatt (1 seconds)",
             "<30>upssched: New timer: late (4 seconds)",
