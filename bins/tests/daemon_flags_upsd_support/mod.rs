@@ -188,16 +188,44 @@ pub fn wait_served(port: u16, ups: &str) {
     });
 }
 
+/// A foreground upsd, killed when dropped if it is still running (a failed assertion must
+/// not leave it behind).
+pub struct Fg(pub Child);
+
+impl std::ops::Deref for Fg {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Fg {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Fg {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// Starts `upsd <args>` (ours or real) in the foreground with `ALLOW_NO_DEVICE` and stderr to
 /// `log`.
-pub fn foreground(sb: &Sandbox, upsd: &str, args: &[&str], log: &Path) -> Child {
-    sb.cmd(upsd, args)
+pub fn foreground(sb: &Sandbox, upsd: &str, args: &[&str], log: &Path) -> Fg {
+    let child = sb
+        .cmd(upsd, args)
         .env("ALLOW_NO_DEVICE", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(File::create(log).unwrap())
         .spawn()
-        .unwrap()
+        .unwrap();
+    Fg(child)
 }
 
 /// What a log file holds so far (empty if it is not there yet).
