@@ -252,11 +252,12 @@ fn socket_client_and_unknown_instcmd_lines_match_real_dummy_ups() {
     for (who, prog) in [("real", REAL_DUMMY), ("ours", OUR_DUMMY)] {
         let dir = sandbox("instcmd", who, CONF);
         let log = std::fs::File::create(dir.join("stderr")).unwrap();
-        let mut child = command(prog, &dir, &["-a", "x", "-F", "-u", "root"])
+        let child = command(prog, &dir, &["-a", "x", "-F", "-u", "root"])
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
             .unwrap();
+        let mut child = KillOnDrop(child);
         let socket = dir.join("dummy-ups-x");
         let mut client = None;
         for _ in 0..100 {
@@ -277,8 +278,8 @@ fn socket_client_and_unknown_instcmd_lines_match_real_dummy_ups() {
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        let _ = Command::new("kill").arg(child.id().to_string()).status();
-        let _ = child.wait();
+        let _ = Command::new("kill").arg(child.0.id().to_string()).status();
+        let _ = child.0.wait();
         let lines: Vec<String> = (stderr().lines())
             .filter(|l| !l.starts_with("Network UPS Tools - ") && !l.starts_with("Signal SIG"))
             .map(str::to_owned)
@@ -293,4 +294,16 @@ fn socket_client_and_unknown_instcmd_lines_match_real_dummy_ups() {
     ];
     assert_eq!(runs[0], want, "real dummy-ups");
     assert_eq!(runs[1], runs[0], "ours against real");
+}
+
+/// A driver killed if its test fails before stopping it.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
 }
