@@ -5,6 +5,7 @@
 
 mod net_common;
 
+use std::path::Path;
 use std::time::Duration;
 
 use net_common::{config, TestServer};
@@ -204,21 +205,26 @@ async fn shutdown_closes_clients_and_serve_returns() {
     assert!(c.closed_within(Duration::from_secs(2)).await);
 }
 
+/// A server for `ups1`, whose driver `fake` has its socket in `dir` (retried every `retry`),
+/// and its log.
+async fn driver_socket_server(dir: &Path, retry: Duration) -> (TestServer, net_common::Captured) {
+    let mut opts =
+        nut_server::ServerOptions::with_backend(DriverSockets::new(dir).with_retry(retry));
+    let log = net_common::Captured::default();
+    opts.log = log.logger();
+    let mut cfg = config(&[]);
+    cfg.upses = vec![nut_server::UpsDef::new("ups1", "fake", "x")];
+    let state = nut_server::ServerState::new(cfg, nut_server::Descriptions::builtin());
+    (TestServer::start_with(state, opts, log.clone()).await, log)
+}
+
 /// A scripted driver: answers DUMPALL, records what upsd sends, goes away on request.
 #[tokio::test]
 async fn driver_socket_backend_dumps_forwards_and_reconnects() {
     let dir = std::env::temp_dir().join(format!("nut-net-drv-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let listener = UnixListener::bind(dir.join("fake-ups1")).unwrap();
-    let mut opts = nut_server::ServerOptions::with_backend(
-        DriverSockets::new(&dir).with_retry(Duration::from_millis(50)),
-    );
-    let log = net_common::Captured::default();
-    opts.log = log.logger();
-    let mut cfg = config(&[]);
-    cfg.upses = vec![nut_server::UpsDef::new("ups1", "fake", "x")];
-    let state = nut_server::ServerState::new(cfg, nut_server::Descriptions::builtin());
-    let srv = TestServer::start_with(state, opts, log).await;
+    let (srv, _log) = driver_socket_server(&dir, Duration::from_millis(50)).await;
 
     let (sock, _) = listener.accept().await.unwrap();
     let (rd, mut wr) = sock.into_split();
@@ -330,15 +336,7 @@ async fn an_unreachable_driver_is_complained_about_once_per_five_minutes() {
     let dir = std::env::temp_dir().join(format!("nut-net-connfail-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let mut opts = nut_server::ServerOptions::with_backend(
-        DriverSockets::new(&dir).with_retry(Duration::from_millis(20)),
-    );
-    let log = net_common::Captured::default();
-    opts.log = log.logger();
-    let mut cfg = config(&[]);
-    cfg.upses = vec![nut_server::UpsDef::new("ups1", "fake", "x")];
-    let state = nut_server::ServerState::new(cfg, nut_server::Descriptions::builtin());
-    let srv = TestServer::start_with(state, opts, log.clone()).await;
+    let (srv, log) = driver_socket_server(&dir, Duration::from_millis(20)).await;
     let complaints = || {
         (log.lines().iter())
             .filter(|l| l.contains("Can't connect to UPS [ups1]"))
