@@ -357,3 +357,28 @@ async fn an_unreachable_driver_is_complained_about_once_per_five_minutes() {
     srv.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A driver line with an unescaped `#` inside quotes (2.8.0 drivers send live values
+/// unescaped) is the one line upsd's parser refuses, and upsd says so.
+#[tokio::test]
+async fn a_driver_line_with_a_hash_in_quotes_is_reported() {
+    let dir = std::env::temp_dir().join(format!("nut-net-hash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let listener = UnixListener::bind(dir.join("fake-ups1")).unwrap();
+    let (srv, log) = driver_socket_server(&dir, Duration::from_millis(50)).await;
+    let (mut sock, _) = listener.accept().await.unwrap();
+    sock.write_all(b"SETINFO ups.id \"a#b\"\nSETINFO ups.status \"OL\"\nDATAOK\nDUMPDONE\n")
+        .await
+        .unwrap();
+    let want = "Parse error on sock: Unbalanced word due to unescaped # in quotes";
+    for _ in 0..100 {
+        if log.contains(want) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(log.contains(want), "{:?}", log.lines());
+    srv.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -12,6 +12,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use nut_driver_core::sock::{DriverMsg, SOCKET_LIMITS};
 use nut_proto::text::WordSplitter;
+use nut_proto::ParseError;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::UnixStream;
 
@@ -133,16 +134,21 @@ async fn serve(stream: UnixStream, link: &mut UpsLink) -> String {
 fn feed(splitter: &mut WordSplitter, bytes: &[u8], link: &UpsLink) {
     let mut msgs = Vec::new();
     for &b in bytes {
-        if let Some(Ok(words)) = splitter.feed(b) {
-            if words.is_empty() {
+        let words = match splitter.feed(b) {
+            Some(Ok(words)) if !words.is_empty() => words,
+            // upsd's parser fails on this one only, and says so.
+            Some(Err(ParseError::HashInQuotes)) => {
+                let why = "Unbalanced word due to unescaped # in quotes";
+                link.logger().info(&format!("Parse error on sock: {why}"));
                 continue;
             }
-            match DriverMsg::from_words(&words) {
-                Ok(msg) => msgs.push(msg),
-                Err(e) => link
-                    .logger()
-                    .debug(&format!("UPS [{}]: ignoring driver line: {e}", link.name())),
-            }
+            _ => continue,
+        };
+        match DriverMsg::from_words(&words) {
+            Ok(msg) => msgs.push(msg),
+            Err(e) => link
+                .logger()
+                .debug(&format!("UPS [{}]: ignoring driver line: {e}", link.name())),
         }
     }
     if !msgs.is_empty() {
