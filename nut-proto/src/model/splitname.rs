@@ -8,6 +8,7 @@
 //! `ups`, and `@host:3` names the UPS `host:3` on `host`, port 3.
 
 use super::addr::DEFAULT_PORT;
+use crate::text::atoi;
 
 /// libupsclient copies the name into a buffer of this size (`SMALLBUF`) before splitting.
 const SMALLBUF: usize = 512;
@@ -103,7 +104,7 @@ fn split_addr(buf: &str, out: &mut SplitName) -> Result<(), &'static str> {
         }
     };
     // An empty port reads as 0 and fails the same check.
-    out.port = u16::try_from(strtol(port_text))
+    out.port = u16::try_from(atoi(port_text))
         .ok()
         .filter(|&p| p >= 1)
         .ok_or(NO_PORT)?;
@@ -132,27 +133,6 @@ fn strtok(s: &str, delim: impl Fn(char) -> bool) -> Option<(&str, &str)> {
     match s.char_indices().find(|&(_, c)| delim(c)) {
         Some((end, c)) => Some((&s[..end], &s[end + c.len_utf8()..])),
         None => Some((s, "")),
-    }
-}
-
-/// C's `strtol(s, NULL, 10)`: leading white space, a sign, then digits; 0 for no digits and
-/// clamped on overflow (a value that large fails the port check anyway).
-fn strtol(s: &str) -> i64 {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let digits = t.bytes().take_while(u8::is_ascii_digit);
-    let mut v: i64 = 0;
-    for d in digits {
-        v = v.saturating_mul(10).saturating_add(i64::from(d - b'0'));
-    }
-    if neg {
-        -v
-    } else {
-        v
     }
 }
 
