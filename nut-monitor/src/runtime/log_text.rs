@@ -7,7 +7,6 @@
 //! request's in what upsmon logs. A [`Failure`] keeps both.
 
 use nut_client::{ClientError, UpscliStage};
-use nut_proto::ErrorCode;
 
 use super::log::Level;
 
@@ -80,8 +79,8 @@ impl Failure {
 /// assert_eq!(too_old("u@h", &ClientError::Closed), None);
 /// ```
 pub fn too_old(sys: &str, e: &ClientError) -> Option<String> {
-    let old = matches!(e, ClientError::Server(ErrorCode::UnknownCommand));
-    old.then(|| format!("UPS [{sys}]: Too old to monitor"))
+    e.is_unknown_command()
+        .then(|| format!("UPS [{sys}]: Too old to monitor"))
 }
 
 /// The log line for a failed status poll of `sys` (`ups` on `host`).
