@@ -5,7 +5,7 @@
 
 mod net_common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use net_common::{config, TestServer};
@@ -205,6 +205,14 @@ async fn shutdown_closes_clients_and_serve_returns() {
     assert!(c.closed_within(Duration::from_secs(2)).await);
 }
 
+/// An empty directory of this test process, `nut-net-<tag>-<pid>` under the temp dir.
+fn fresh_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nut-net-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// A server for `ups1`, whose driver `fake` has its socket in `dir` (retried every `retry`),
 /// and its log.
 async fn driver_socket_server(dir: &Path, retry: Duration) -> (TestServer, net_common::Captured) {
@@ -221,8 +229,7 @@ async fn driver_socket_server(dir: &Path, retry: Duration) -> (TestServer, net_c
 /// A scripted driver: answers DUMPALL, records what upsd sends, goes away on request.
 #[tokio::test]
 async fn driver_socket_backend_dumps_forwards_and_reconnects() {
-    let dir = std::env::temp_dir().join(format!("nut-net-drv-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_dir("drv");
     let listener = UnixListener::bind(dir.join("fake-ups1")).unwrap();
     let (srv, _log) = driver_socket_server(&dir, Duration::from_millis(50)).await;
 
@@ -295,8 +302,7 @@ async fn logged(log: &net_common::Captured, needle: &str) -> bool {
 
 #[tokio::test]
 async fn stale_data_is_logged_once_when_it_turns_and_when_it_recovers() {
-    let dir = std::env::temp_dir().join(format!("nut-net-stale-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_dir("stale");
     let listener = UnixListener::bind(dir.join("fake-ups1")).unwrap();
     let mut opts = nut_server::ServerOptions::with_backend(DriverSockets::new(&dir));
     let log = net_common::Captured::default();
@@ -333,9 +339,7 @@ async fn stale_data_is_logged_once_when_it_turns_and_when_it_recovers() {
 /// 5 minutes, counted from the last complaint even if the driver was reached in between.
 #[tokio::test]
 async fn an_unreachable_driver_is_complained_about_once_per_five_minutes() {
-    let dir = std::env::temp_dir().join(format!("nut-net-connfail-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_dir("connfail");
     let (srv, log) = driver_socket_server(&dir, Duration::from_millis(20)).await;
     let complaints = || {
         (log.lines().iter())
@@ -362,9 +366,7 @@ async fn an_unreachable_driver_is_complained_about_once_per_five_minutes() {
 /// unescaped) is the one line upsd's parser refuses, and upsd says so.
 #[tokio::test]
 async fn a_driver_line_with_a_hash_in_quotes_is_reported() {
-    let dir = std::env::temp_dir().join(format!("nut-net-hash-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_dir("hash");
     let listener = UnixListener::bind(dir.join("fake-ups1")).unwrap();
     let (srv, log) = driver_socket_server(&dir, Duration::from_millis(50)).await;
     let (mut sock, _) = listener.accept().await.unwrap();
